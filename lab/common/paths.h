@@ -1,0 +1,33 @@
+// Where fuselab keeps things outside the checkout, and scoped temporary directories.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace fuselab {
+
+// $FUSELAB_CACHE_DIR, else $XDG_CACHE_HOME/fuselab, else ~/.cache/fuselab. Created on demand.
+std::filesystem::path cache_dir();
+
+// Writes `content` to `path` atomically (temp file + rename), so a crash never leaves half a file
+// that a later run would trust.
+void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+std::string read_file(const std::filesystem::path& path);
+
+// A directory removed with its contents when the object dies.
+class TempDir {
+ public:
+  explicit TempDir(const std::filesystem::path& parent, const std::string& prefix);
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  TempDir(TempDir&& other) noexcept;
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  // Keeps the directory: it now belongs to the caller.
+  std::filesystem::path release();
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace fuselab

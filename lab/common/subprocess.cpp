@@ -1,0 +1,199 @@
+#include "common/subprocess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/unique_fd.h"
+
+extern char** environ;
+
+namespace fuselab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<std::string> build_environment(const std::map<std::string, std::string>& env_set) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    auto key = entry.substr(0, entry.find('='));
+    if (!env_set.contains(key)) env.push_back(entry);
+  }
+  for (const auto& [key, value] : env_set) env.push_back(key + "=" + value);
+  return env;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+void make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw InfraError("pipe: " + errno_text(errno));
+  read_end.reset(fds[0]);
+  write_end.reset(fds[1]);
+}
+
+}  // namespace
+
+std::filesystem::path find_program(const std::string& program) {
+  if (program.find('/') != std::string::npos) {
+    return ::access(program.c_str(), X_OK) == 0 ? std::filesystem::path(program) : "";
+  }
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    auto candidate = std::filesystem::path(dir) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  // root's tools (mkfs, modprobe) live in sbin, which a user's PATH may lack.
+  for (const char* sbin : {"/usr/sbin", "/sbin"}) {
+    auto candidate = std::filesystem::path(sbin) / program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+CommandResult run_command(const std::vector<std::string>& argv, const CommandOptions& options,
+                          const std::string& package_hint) {
+  if (argv.empty()) throw InfraError("run_command: empty argv");
+  auto program = find_program(argv[0]);
+  if (program.empty()) {
+    throw UserError("required program '" + argv[0] + "' is not installed",
+                    package_hint.empty() ? "" : "install it with: apt-get install " + package_hint);
+  }
+
+  std::vector<std::string> args = argv;
+  std::string program_str = program.string();
+  auto c_args = c_strings(args);
+  auto env = build_environment(options.env_set);
+  auto c_env = c_strings(env);
+
+  UniqueFd in_r, in_w, out_r, out_w, err_r, err_w, file_fd;
+  make_pipe(in_r, in_w);
+  if (!options.output_file.empty()) {
+    file_fd.reset(::open(options.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!file_fd) throw InfraError("cannot open " + options.output_file.string() + ": " + errno_text(errno));
+  } else {
+    make_pipe(out_r, out_w);
+    make_pipe(err_r, err_w);
+  }
+  std::string cwd = options.cwd.string();
+
+  pid_t pid = ::fork();
+  if (pid < 0) throw InfraError("fork: " + errno_text(errno));
+  if (pid == 0) {
+    // Child: only async-signal-safe calls from here to exec.
+    ::setpgid(0, 0);  // own process group, so a deadline kills the whole tree
+    ::dup2(in_r.get(), 0);
+    ::dup2(file_fd ? file_fd.get() : out_w.get(), 1);
+    ::dup2(file_fd ? file_fd.get() : err_w.get(), 2);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    ::execve(program_str.c_str(), c_args.data(), c_env.data());
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);
+  in_r.reset();
+  out_w.reset();
+  err_w.reset();
+  file_fd.reset();
+
+  CommandResult result;
+  std::string to_write = options.stdin_data.value_or("");
+  size_t written = 0;
+  if (to_write.empty()) in_w.reset();
+  else ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
+
+  const auto deadline = Clock::now() + options.timeout;
+  char buf[65536];
+  while (out_r || err_r || in_w) {
+    std::vector<pollfd> fds;
+    if (out_r) fds.push_back({out_r.get(), POLLIN, 0});
+    if (err_r) fds.push_back({err_r.get(), POLLIN, 0});
+    if (in_w) fds.push_back({in_w.get(), POLLOUT, 0});
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      result.timed_out = true;
+      break;
+    }
+    int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left.count(), 1000)));
+    if (n < 0 && errno != EINTR) break;
+    for (auto& p : fds) {
+      if (!p.revents) continue;
+      if (in_w && p.fd == in_w.get()) {
+        ssize_t w = ::write(in_w.get(), to_write.data() + written, to_write.size() - written);
+        if (w > 0) written += static_cast<size_t>(w);
+        if (w < 0 && errno != EAGAIN) in_w.reset();
+        if (written == to_write.size()) in_w.reset();
+        continue;
+      }
+      UniqueFd& src = (out_r && p.fd == out_r.get()) ? out_r : err_r;
+      std::string& dst = (&src == &out_r) ? result.out : result.err;
+      ssize_t r = ::read(src.get(), buf, sizeof buf);
+      if (r <= 0) {
+        src.reset();
+      } else if (dst.size() < options.capture_limit) {
+        dst.append(buf, std::min(static_cast<size_t>(r), options.capture_limit - dst.size()));
+      }
+    }
+  }
+
+  // With an output file there are no pipes to wait on: wait for the child with the deadline.
+  int status = 0;
+  while (true) {
+    pid_t w = ::waitpid(pid, &status, WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) break;
+    if (result.timed_out || Clock::now() >= deadline) {
+      result.timed_out = true;
+      ::kill(-pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+    ::usleep(20000);
+  }
+  if (WIFEXITED(status) && !result.timed_out) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  return result;
+}
+
+std::string tail_lines(const std::string& text, size_t max_lines) {
+  size_t pos = text.size();
+  size_t lines = 0;
+  while (pos > 0 && lines <= max_lines) {
+    pos = text.rfind('\n', pos - 1);
+    if (pos == std::string::npos) return text;
+    ++lines;
+  }
+  return text.substr(pos + 1);
+}
+
+CommandResult run_checked(const std::vector<std::string>& argv, const CommandOptions& options,
+                          const std::string& package_hint) {
+  auto result = run_command(argv, options, package_hint);
+  if (!result.ok()) {
+    std::string why = result.timed_out ? "timed out after " +
+                                             std::to_string(options.timeout.count() / 1000) + " s"
+                                       : "exited with status " + std::to_string(result.exit_code);
+    if (result.signal) why = "killed by signal " + std::to_string(result.signal);
+    std::string detail = tail_lines(result.err.empty() ? result.out : result.err, 15);
+    if (!options.output_file.empty()) detail = "log: " + options.output_file.string();
+    throw InfraError("'" + argv[0] + "' " + why + (detail.empty() ? "" : ":\n" + detail));
+  }
+  return result;
+}
+
+}  // namespace fuselab
