@@ -13,18 +13,21 @@ struct KernelArtifacts {
   std::filesystem::path kernel;       // bzImage / vmlinuz
   std::filesystem::path modules_dir;  // .../lib/modules/<release>
   std::string release;                // uname -r of the guest, e.g. 6.1.0-56-cloud-amd64
-  std::string source;                 // human-readable origin, e.g. "debian:bookworm:cloud-amd64 6.1.153-1"
+  std::string source;  // human-readable origin, e.g. "debian:bookworm:cloud-amd64 6.1.153-1"
 };
 
 // The newest Debian kernel package `linux-image-<flavour>` of `suite`, fetched from the host's
 // configured Debian archive and unpacked into the cache.
 KernelArtifacts prepare_debian_kernel(const std::string& suite, const std::string& flavour);
 
-// Kernel modules the guest needs at boot (names, without dependencies).
+// Kernel modules the guest needs at boot (names, without dependencies). A trailing '?' marks a
+// module as optional: kernels without it (neither built in nor a module) still get an initramfs.
 std::vector<std::string> default_guest_modules();
 
-// The initramfs for `kernel` with `agent` as /init and `modules` plus their dependencies.
-std::filesystem::path prepare_initramfs(const KernelArtifacts& kernel, const std::filesystem::path& agent,
+// The initramfs for `kernel` with `agent` as /init and `modules` plus their dependencies (built-in
+// ones skipped, soft `pre:` dependencies included). Cached by the SHA-256 of all of its content.
+std::filesystem::path prepare_initramfs(const KernelArtifacts& kernel,
+                                        const std::filesystem::path& agent,
                                         const std::vector<std::string>& modules);
 
 // The base qcow2 image: a Debian root filesystem (mmdebstrap) with `agent` injected through

@@ -1,0 +1,184 @@
+#include "image/debian_kernel.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/error.h"
+#include "common/paths.h"
+#include "common/subprocess.h"
+#include "image/apt_sources.h"
+#include "image/file_lock.h"
+#include "image/private_apt.h"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace fuselab {
+namespace {
+
+// Debian publishes kernel updates a few times a month; re-resolving more often only costs time.
+constexpr std::chrono::hours kAptListsMaxAge{6};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+bool version_newer(const std::string& a, const std::string& b) {
+  CommandOptions options;
+  options.timeout = std::chrono::seconds(10);
+  return run_command({"dpkg", "--compare-versions", a, "gt", b}, options, "dpkg").ok();
+}
+
+// The newest kernel of this suite and flavour already in the cache, for working offline.
+std::optional<fs::path> newest_cached(const fs::path& kernels, const std::string& suite,
+                                      const std::string& flavour) {
+  std::optional<fs::path> best;
+  std::string best_version;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(kernels, ec)) {
+    if (!fs::exists(entry.path() / "meta.json")) continue;
+    auto meta = json::parse(read_file(entry.path() / "meta.json"), nullptr, false);
+    if (meta.is_discarded() || meta.value("suite", "") != suite ||
+        meta.value("flavour", "") != flavour) {
+      continue;
+    }
+    auto version = meta.value("version", "");
+    if (!best || version_newer(version, best_version)) {
+      best = entry.path();
+      best_version = version;
+    }
+  }
+  return best;
+}
+
+// vmlinuz-<release> under boot/ of an unpacked image package.
+std::string find_release(const fs::path& tree) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(tree / "boot", ec)) {
+    auto name = entry.path().filename().string();
+    if (name.starts_with("vmlinuz-")) return name.substr(std::string("vmlinuz-").size());
+  }
+  throw InfraError("no boot/vmlinuz-* in the unpacked kernel package at " + tree.string());
+}
+
+// Debian's image packages ship no modules.dep: the postinst runs depmod. Run it on the unpacked
+// tree so the initramfs builder can read dependencies.
+void ensure_modules_dep(const fs::path& tree, const std::string& release) {
+  if (fs::exists(tree / "lib/modules" / release / "modules.dep")) return;
+  CommandOptions options;
+  options.timeout = std::chrono::minutes(2);
+  run_checked({"depmod", "-b", tree.string(), release}, options, "kmod");
+}
+
+KernelArtifacts fetch_and_unpack(const PrivateApt& apt, const fs::path& kernels,
+                                 const std::string& suite, const std::string& flavour,
+                                 const std::string& package, const std::string& version) {
+  auto start = std::chrono::steady_clock::now();
+  TempDir work(kernels, ".fetch-");
+  auto deb = apt.download(package, version, work.path() / "deb");
+  spdlog::info("downloaded {} {} in {:.1f} s", package, version, seconds_since(start));
+
+  auto tree = work.path() / "tree";
+  CommandOptions options;
+  options.timeout = std::chrono::minutes(5);
+  run_checked({"dpkg-deb", "-x", deb.string(), tree.string()}, options, "dpkg");
+  // Debian 12 packages install under /lib; merged-/usr packages of later suites under /usr/lib.
+  if (!fs::exists(tree / "lib/modules") && fs::exists(tree / "usr/lib/modules")) {
+    fs::create_directories(tree / "lib");
+    fs::rename(tree / "usr/lib/modules", tree / "lib/modules");
+  }
+  auto release = find_release(tree);
+  ensure_modules_dep(tree, release);
+  fs::remove_all(tree / "usr/share/doc");
+
+  json meta = {{"suite", suite},
+               {"flavour", flavour},
+               {"package", package},
+               {"version", version},
+               {"release", release},
+               {"kernel", "boot/vmlinuz-" + release},
+               {"modules_dir", "lib/modules/" + release},
+               {"source", "debian:" + suite + ":" + flavour + " " + version}};
+  write_file_atomic(tree / "meta.json", meta.dump(2) + "\n");
+
+  auto final_dir = kernels / kernel_cache_name(suite, flavour, version);
+  fs::rename(tree, final_dir);
+  spdlog::info("kernel {} ready in {} ({:.1f} s)", release, final_dir.string(),
+               seconds_since(start));
+  return load_kernel_meta(final_dir);
+}
+
+}  // namespace
+
+std::optional<std::string> kernel_image_package(const std::string& depends) {
+  std::istringstream in(depends);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    // "pkg (= ver) | other": the first alternative is the one apt would pick.
+    auto begin = item.find_first_not_of(' ');
+    if (begin == std::string::npos) continue;
+    auto end = item.find_first_of(" (|", begin);
+    auto name = item.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    if (name.starts_with("linux-image-")) return name;
+  }
+  return std::nullopt;
+}
+
+std::string kernel_cache_name(const std::string& suite, const std::string& flavour,
+                              const std::string& version) {
+  std::string name = suite + "-" + flavour + "-" + version;
+  for (auto& c : name) {
+    if (c == ':' || c == '/' || c == '~') c = '_';
+  }
+  return name;
+}
+
+KernelArtifacts load_kernel_meta(const fs::path& dir) {
+  auto meta = json::parse(read_file(dir / "meta.json"));
+  KernelArtifacts kernel;
+  kernel.kernel = dir / meta.at("kernel").get<std::string>();
+  kernel.modules_dir = dir / meta.at("modules_dir").get<std::string>();
+  kernel.release = meta.at("release").get<std::string>();
+  kernel.source = meta.at("source").get<std::string>();
+  if (!fs::exists(kernel.kernel) || !fs::exists(kernel.modules_dir / "modules.dep")) {
+    throw InfraError("cached kernel in " + dir.string() + " is incomplete; delete that folder");
+  }
+  return kernel;
+}
+
+KernelArtifacts prepare_debian_kernel(const std::string& suite, const std::string& flavour) {
+  auto kernels = cache_dir() / "kernels";
+  fs::create_directories(kernels);
+  FileLock lock(kernels / (suite + "-" + flavour + ".lock"));
+
+  auto archive = find_debian_archive();
+  PrivateApt apt(cache_dir() / "apt" / suite, archive.uri, suite);
+  const std::string meta_package = "linux-image-" + flavour;
+  std::string package, version;
+  try {
+    apt.update(kAptListsMaxAge);
+    auto image = kernel_image_package(apt.show_field(meta_package, "Depends"));
+    if (!image) throw InfraError(meta_package + " depends on no linux-image-* package");
+    package = *image;
+    version = apt.show_field(package, "Version");
+  } catch (const InfraError& e) {
+    auto cached = newest_cached(kernels, suite, flavour);
+    if (!cached) throw;
+    spdlog::warn("cannot resolve {} in {} ({}); using the newest cached kernel {}", meta_package,
+                 suite, e.what(), cached->filename().string());
+    return load_kernel_meta(*cached);
+  }
+
+  auto dir = kernels / kernel_cache_name(suite, flavour, version);
+  if (fs::exists(dir / "meta.json")) {
+    spdlog::info("kernel {} {} is cached in {}", package, version, dir.string());
+    return load_kernel_meta(dir);
+  }
+  spdlog::info("fetching {} {} from {} {}", package, version, archive.uri, suite);
+  return fetch_and_unpack(apt, kernels, suite, flavour, package, version);
+}
+
+}  // namespace fuselab
