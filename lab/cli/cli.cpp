@@ -1,0 +1,128 @@
+#include "cli/cli.h"
+
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+
+#include "common/error.h"
+#include "image/artifacts.h"
+#include "run/artifact_resolver.h"
+#include "run/run_plan.h"
+#include "vm/accel_probe.h"
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+namespace {
+
+std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; every wait loop polls it
+
+void on_signal(int) { g_stop = true; }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGHUP, &sa, nullptr);
+}
+
+fs::path default_agent() {
+  if (const char* env = std::getenv("FUSELAB_AGENT"); env && *env) return env;
+  return FUSELAB_AGENT_BUILD_PATH;
+}
+
+fs::path default_source_dir() {
+  if (const char* env = std::getenv("FUSELAB_SOURCE_DIR"); env && *env) return env;
+  return FUSELAB_SOURCE_DIR;
+}
+
+void setup_logging(int verbosity) {
+  auto logger = spdlog::stderr_color_mt("fuselab");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%^%l%$: %v");
+  spdlog::set_level(verbosity >= 2 ? spdlog::level::trace
+                    : verbosity == 1 ? spdlog::level::debug
+                                     : spdlog::level::info);
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  CLI::App app{"fuselab: a QEMU/libvirt lab for FUSE writeback under memory pressure"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "fuselab 0.1.0");
+  int verbosity = 0;
+  app.add_flag("-v,--verbose", verbosity, "more detail (-vv for everything)");
+
+  RunOptions options;
+  options.agent_binary = default_agent();
+  options.source_dir = default_source_dir();
+  auto add_common = [&](CLI::App* sub) {
+    sub->add_option("plan", options.plan_file, "YAML plan, e.g. configs/smoke.yaml")->required();
+    sub->add_option("--agent", options.agent_binary, "guest agent binary (default: the built one)");
+  };
+
+  CLI::App* run = app.add_subcommand("run", "boot the plan's cells and report a verdict for each");
+  add_common(run);
+  run->add_option("--connect", options.connect_uri,
+                  "libvirt URI (default: the embedded QEMU driver, no daemon needed)");
+  run->add_option("--results", options.results_dir, "where results/<run-id>/ goes")->capture_default_str();
+  run->add_option("--accel", options.accel, "auto (probe KVM, else TCG), kvm or tcg")->capture_default_str();
+  run->add_option("--run-id", options.run_id, "name of the run directory (default: time-based)");
+
+  CLI::App* prepare = app.add_subcommand("prepare", "fetch and build the kernels and images a plan needs");
+  add_common(prepare);
+
+  std::string probe_kernel = "debian:bookworm:cloud-amd64";
+  CLI::App* probe = app.add_subcommand("probe-accel", "tell which accelerator can run guests here");
+  probe->add_option("--kernel", probe_kernel, "kernel to probe with")->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  setup_logging(verbosity);
+  install_signal_handlers();
+
+  try {
+    if (*run) {
+      RunOutcome outcome = run_plan(options, g_stop);
+      std::cout << format_table(outcome.summary);
+      std::cout << "results: " << outcome.run_dir.string() << "\n";
+      if (outcome.summary.interrupted) std::cout << "interrupted: finished cells were kept\n";
+      return outcome.exit_code;
+    }
+    if (*prepare) {
+      prepare_plan(options);
+      std::cout << "artifacts ready\n";
+      return 0;
+    }
+    if (*probe) {
+      ArtifactResolver resolver(options.source_dir, options.agent_binary);
+      AccelChoice choice = choose_accelerator("auto", resolver.kernel(probe_kernel).kernel);
+      std::cout << to_string(choice.accel) << ": " << choice.reason << "\n";
+      return 0;
+    }
+  } catch (const UserError& e) {
+    std::cerr << "fuselab: error: " << e.what() << "\n";
+    if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";
+    return 2;
+  } catch (const InfraError& e) {
+    std::cerr << "fuselab: infrastructure error: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "fuselab: internal error: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}
+
+}  // namespace fuselab

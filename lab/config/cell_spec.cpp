@@ -1,0 +1,34 @@
+#include "config/cell_spec.h"
+
+namespace fuselab {
+
+using nlohmann::json;
+
+json guest_spec_json(const CellSpec& cell) {
+  return json{{"server",
+               {{"backend", cell.server.backend},
+                {"writeback_cache", cell.server.writeback_cache},
+                {"threads", cell.server.threads}}},
+              {"workload",
+               {{"kind", cell.workload.kind},
+                {"size_mib", cell.workload.size_mib},
+                {"block_kib", cell.workload.block_kib},
+                {"fsync", cell.workload.fsync}}}};
+}
+
+json cell_spec_json(const CellSpec& cell) {
+  json j = guest_spec_json(cell);
+  j["id"] = cell.id;
+  j["kernel"] = cell.kernel;
+  j["image"] = cell.image;
+  j["memory_mib"] = cell.memory_mib;
+  j["vcpus"] = cell.vcpus;
+  j["timeouts"] = {{"boot_s", cell.boot_timeout_s},
+                   {"cell_s", cell.cell_timeout_s},
+                   {"silence_s", cell.silence_timeout_s}};
+  j["infra_retries"] = cell.infra_retries;
+  j["expect"] = cell.expect;
+  return j;
+}
+
+}  // namespace fuselab

@@ -1,0 +1,236 @@
+#include "config/plan_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <functional>
+#include <regex>
+#include <set>
+
+#include "common/paths.h"
+
+namespace fuselab {
+namespace {
+
+// Parsing context: where we are, for messages.
+struct Where {
+  const std::string& file;
+  std::string path;  // dotted key path, e.g. cells[2].server.threads
+};
+
+ConfigError error_at(const Where& w, const YAML::Node& node, const std::string& problem,
+                     const std::string& hint = {}) {
+  auto mark = node.Mark();
+  return ConfigError(w.file, mark.line + 1, mark.column + 1, w.path, problem, hint);
+}
+
+std::string scalar(const Where& w, const YAML::Node& node) {
+  // YAML reads a bare `null` as the null value; for names (the null backend) it means "null".
+  if (node.IsNull()) return "null";
+  if (!node.IsScalar()) throw error_at(w, node, "expected a single value");
+  return node.Scalar();
+}
+
+unsigned number(const Where& w, const YAML::Node& node, unsigned lo, unsigned hi) {
+  std::string text = scalar(w, node);
+  unsigned long value = 0;
+  size_t used = 0;
+  try {
+    value = std::stoul(text, &used, 10);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || text[0] == '-') {
+    throw error_at(w, node, "'" + text + "' is not a whole number");
+  }
+  if (value < lo || value > hi) {
+    throw error_at(w, node, "bad value " + text + ", want [" + std::to_string(lo) + "-" +
+                                std::to_string(hi) + "]");
+  }
+  return static_cast<unsigned>(value);
+}
+
+bool boolean(const Where& w, const YAML::Node& node) {
+  std::string text = scalar(w, node);
+  if (text == "true" || text == "on" || text == "yes") return true;
+  if (text == "false" || text == "off" || text == "no") return false;
+  throw error_at(w, node, "'" + text + "' is not a boolean", "use true or false");
+}
+
+std::string one_of(const Where& w, const YAML::Node& node, const std::vector<std::string>& allowed) {
+  std::string text = scalar(w, node);
+  if (std::find(allowed.begin(), allowed.end(), text) != allowed.end()) return text;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  std::string near = closest_match(text, allowed);
+  throw error_at(w, node, "unknown value '" + text + "'",
+                 (near.empty() ? "" : "did you mean '" + near + "'? ") + "known: " + list);
+}
+
+// A table of keys for one mapping: key -> how to apply its value.
+template <typename Target>
+using FieldTable = std::vector<std::pair<std::string, std::function<void(const Where&, const YAML::Node&, Target&)>>>;
+
+template <typename Target>
+void apply_fields(const Where& w, const YAML::Node& map, const FieldTable<Target>& table, Target& target) {
+  if (!map.IsMap()) throw error_at(w, map, "expected a mapping of keys to values");
+  std::vector<std::string> known;
+  for (const auto& [key, _] : table) known.push_back(key);
+  for (const auto& entry : map) {
+    std::string key = entry.first.Scalar();
+    Where inner{w.file, w.path.empty() ? key : w.path + "." + key};
+    auto it = std::find_if(table.begin(), table.end(), [&](const auto& f) { return f.first == key; });
+    if (it == table.end()) {
+      std::string near = closest_match(key, known);
+      throw error_at(inner, entry.first, "unknown key",
+                     near.empty() ? "" : "did you mean '" + near + "'?");
+    }
+    it->second(inner, entry.second, target);
+  }
+}
+
+const FieldTable<ServerSpec>& server_fields() {
+  static const FieldTable<ServerSpec> table = {
+      {"backend", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.backend = one_of(w, n, {"null"}); }},
+      {"writeback_cache", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.writeback_cache = boolean(w, n); }},
+      {"threads", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.threads = number(w, n, 1, 64); }},
+  };
+  return table;
+}
+
+const FieldTable<WorkloadSpec>& workload_fields() {
+  static const FieldTable<WorkloadSpec> table = {
+      {"kind", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.kind = one_of(w, n, {"seq-write"}); }},
+      {"size_mib", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.size_mib = number(w, n, 1, 65536); }},
+      {"block_kib", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.block_kib = number(w, n, 1, 65536); }},
+      {"fsync", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.fsync = boolean(w, n); }},
+  };
+  return table;
+}
+
+const FieldTable<CellSpec>& cell_fields() {
+  static const std::regex kIdPattern("[a-z0-9][a-z0-9_.-]{0,47}");
+  static const FieldTable<CellSpec> table = {
+      {"id", [](const Where& w, const YAML::Node& n, CellSpec& c) {
+         c.id = scalar(w, n);
+         if (!std::regex_match(c.id, kIdPattern)) {
+           throw error_at(w, n, "bad cell id '" + c.id + "'",
+                          "use 1-48 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit");
+         }
+       }},
+      {"kernel", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.kernel = scalar(w, n); }},
+      {"image", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.image = scalar(w, n); }},
+      {"memory_mib", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.memory_mib = number(w, n, 128, 65536); }},
+      {"vcpus", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.vcpus = number(w, n, 1, 64); }},
+      {"boot_timeout_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.boot_timeout_s = number(w, n, 5, 3600); }},
+      {"cell_timeout_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.cell_timeout_s = number(w, n, 10, 86400); }},
+      {"silence_timeout_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.silence_timeout_s = number(w, n, 5, 86400); }},
+      {"infra_retries", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.infra_retries = number(w, n, 0, 10); }},
+      {"expect", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.expect = one_of(w, n, known_verdict_names()); }},
+      {"server", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, server_fields(), c.server); }},
+      {"workload", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, workload_fields(), c.workload); }},
+  };
+  return table;
+}
+
+void check_cell(const Where& w, const YAML::Node& node, const CellSpec& cell) {
+  if (cell.id.empty()) throw error_at(w, node, "a cell needs an id");
+  if (cell.boot_timeout_s >= cell.cell_timeout_s) {
+    throw error_at(w, node, "boot_timeout_s must be less than cell_timeout_s");
+  }
+}
+
+}  // namespace
+
+ConfigError::ConfigError(const std::string& file, int line, int column, const std::string& key,
+                         const std::string& problem, const std::string& hint)
+    : UserError(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+                    (key.empty() ? "" : "key '" + key + "': ") + problem,
+                hint),
+      file_(file),
+      line_(line),
+      key_(key) {}
+
+const std::vector<std::string>& known_verdict_names() {
+  static const std::vector<std::string> names = {"PASS", "SLOW", "HANG", "STALL", "OOM",
+                                                 "CRASH", "WARN", "FAIL", "INFRA", "SKIP"};
+  return names;
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  std::string best;
+  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  for (const auto& cand : candidates) {
+    std::vector<size_t> prev(cand.size() + 1), cur(cand.size() + 1);
+    for (size_t j = 0; j <= cand.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= word.size(); ++i) {
+      cur[0] = i;
+      for (size_t j = 1; j <= cand.size(); ++j) {
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] != cand[j - 1])});
+      }
+      std::swap(prev, cur);
+    }
+    if (prev[cand.size()] < best_distance) {
+      best_distance = prev[cand.size()];
+      best = cand;
+    }
+  }
+  return best;
+}
+
+Plan parse_plan(const std::string& yaml_text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(source, e.mark.line + 1, e.mark.column + 1, "", "malformed YAML: " + e.msg);
+  }
+  Where top{source, ""};
+  if (!root.IsMap()) throw error_at(top, root, "a plan is a mapping with 'cells' (and 'name', 'defaults')");
+
+  Plan plan;
+  plan.source = source;
+  YAML::Node defaults, cells;
+  static const std::vector<std::string> kTopKeys = {"name", "defaults", "cells"};
+  for (const auto& entry : root) {
+    std::string key = entry.first.Scalar();
+    Where w{source, key};
+    if (key == "name") plan.name = scalar(w, entry.second);
+    else if (key == "defaults") defaults = entry.second;
+    else if (key == "cells") cells = entry.second;
+    else {
+      std::string near = closest_match(key, kTopKeys);
+      throw error_at(w, entry.first, "unknown key", near.empty() ? "" : "did you mean '" + near + "'?");
+    }
+  }
+  if (!cells || !cells.IsSequence() || cells.size() == 0) {
+    throw error_at(Where{source, "cells"}, cells ? cells : root, "a plan needs a non-empty list of cells");
+  }
+
+  CellSpec base;
+  if (defaults) {
+    Where w{source, "defaults"};
+    if (defaults["id"]) throw error_at(Where{source, "defaults.id"}, defaults["id"], "defaults cannot set an id");
+    apply_fields(w, defaults, cell_fields(), base);
+  }
+  std::set<std::string> ids;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    Where w{source, "cells[" + std::to_string(i) + "]"};
+    CellSpec cell = base;  // nested sections merge: a cell's server.threads keeps defaults' backend
+    apply_fields(w, cells[i], cell_fields(), cell);
+    check_cell(w, cells[i], cell);
+    if (!ids.insert(cell.id).second) throw error_at(w, cells[i]["id"], "duplicate cell id '" + cell.id + "'");
+    plan.cells.push_back(std::move(cell));
+  }
+  if (plan.name.empty()) plan.name = std::filesystem::path(source).stem().string();
+  return plan;
+}
+
+Plan load_plan(const std::filesystem::path& file) {
+  if (!std::filesystem::is_regular_file(file)) {
+    throw UserError("plan file '" + file.string() + "' does not exist", "give the path of a YAML plan, e.g. configs/smoke.yaml");
+  }
+  return parse_plan(read_file(file), file.string());
+}
+
+}  // namespace fuselab

@@ -1,0 +1,69 @@
+#include "report/cell_result.h"
+
+#include <fmt/format.h>
+
+namespace fuselab {
+
+using nlohmann::json;
+
+json to_json(const CellResult& r) {
+  return json{{"id", r.cell.id},
+              {"verdict", std::string(to_string(r.verdict))},
+              {"expected", r.cell.expect},
+              {"matched", r.matched},
+              {"reason", r.reason},
+              {"signature", r.signature},
+              {"end", r.end},
+              {"attempts", r.attempts},
+              {"accel", r.accel},
+              {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
+              {"timing", r.timing},
+              {"agent_result", r.agent_result},
+              {"reports", r.reports},
+              {"spec", cell_spec_json(r.cell)},
+              {"files", {{"console", "console.log"}, {"agent", "agent.jsonl"}, {"domain", "domain.xml"}}}};
+}
+
+json to_json(const RunSummary& run) {
+  json cells = json::array();
+  for (const auto& c : run.cells) cells.push_back(to_json(c));
+  return json{{"schema", "fuselab.run/1"},
+              {"run_id", run.run_id},
+              {"plan", {{"name", run.plan_name}, {"file", run.plan_file}}},
+              {"libvirt_uri", run.libvirt_uri},
+              {"accel", {{"chosen", run.accel}, {"reason", run.accel_reason}}},
+              {"started_at", run.started_at},
+              {"wall_s", run.wall_s},
+              {"interrupted", run.interrupted},
+              {"exit_code", run_exit_code(run)},
+              {"cells", cells}};
+}
+
+std::string format_table(const RunSummary& run) {
+  std::string out = fmt::format("{:<28} {:<6} {:<6} {:>9} {:>8} {:>10}  {}\n", "CELL", "GOT", "WANT",
+                                "BOOT(s)", "CELL(s)", "MiB/s", "WHY");
+  for (const auto& c : run.cells) {
+    double mibs = c.agent_result.is_object() ? c.agent_result.value("mib_per_s", 0.0) : 0.0;
+    double boot = c.timing.value("boot_to_hello_s", -1.0);
+    out += fmt::format("{:<28} {:<6} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", c.cell.id,
+                       to_string(c.verdict), c.cell.expect,
+                       boot >= 0 ? fmt::format("{:.2f}", boot) : "-", c.timing.value("cell_s", 0.0),
+                       mibs > 0 ? fmt::format("{:.1f}", mibs) : "-", c.matched ? "" : "UNEXPECTED: ",
+                       c.reason.substr(0, 100));
+  }
+  return out;
+}
+
+int run_exit_code(const RunSummary& run) {
+  if (run.interrupted) return 130;
+  bool mismatch = false, infra = false;
+  for (const auto& c : run.cells) {
+    if (c.matched) continue;
+    if (c.verdict == Verdict::Infra) infra = true;
+    else mismatch = true;
+  }
+  if (mismatch) return 1;
+  return infra ? 3 : 0;
+}
+
+}  // namespace fuselab

@@ -1,0 +1,55 @@
+// The record of one finished cell, and its files: result.json per cell, run.json per run
+// (schema: docs in README "Results"), and the table printed at the end of a run.
+#pragma once
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config/cell_spec.h"
+#include "verdict/verdict.h"
+
+namespace fuselab {
+
+struct CellResult {
+  CellSpec cell;
+  Verdict verdict = Verdict::Infra;
+  std::string reason;
+  std::string signature;
+  bool matched = false;  // verdict == cell.expect
+  int attempts = 0;
+  std::string accel;
+  std::string kernel_release;
+  std::string kernel_source;
+  nlohmann::json timing;        // see CellTiming
+  nlohmann::json agent_result;  // the agent's result message, or null
+  nlohmann::json reports;       // grouped kernel reports
+  std::string end;              // how the watch ended (CellEnd)
+};
+
+nlohmann::json to_json(const CellResult& r);
+
+struct RunSummary {
+  std::string run_id;
+  std::string plan_name;
+  std::string plan_file;
+  std::string libvirt_uri;
+  std::string accel;
+  std::string accel_reason;
+  std::string started_at;  // UTC, ISO 8601
+  double wall_s = 0;
+  bool interrupted = false;
+  std::vector<CellResult> cells;
+};
+
+nlohmann::json to_json(const RunSummary& run);
+
+// The per-cell table shown at the end of a run.
+std::string format_table(const RunSummary& run);
+
+// Process exit code for a finished run: 0 all matched, 1 some cell did not match its
+// expectation, 3 an infrastructure failure (unexpected INFRA), 130 interrupted.
+int run_exit_code(const RunSummary& run);
+
+}  // namespace fuselab

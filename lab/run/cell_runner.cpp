@@ -1,0 +1,189 @@
+#include "run/cell_runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+#include "channel/agent_message.h"
+#include "channel/line_splitter.h"
+#include "common/error.h"
+#include "common/paths.h"
+#include "image/artifacts.h"
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Appends to a file up to a byte limit, counting what it had to drop.
+class BoundedLog {
+ public:
+  BoundedLog(const fs::path& path, size_t limit) : out_(path, std::ios::binary | std::ios::trunc), limit_(limit) {}
+  void write(std::string_view data) {
+    size_t room = written_ < limit_ ? limit_ - written_ : 0;
+    size_t n = std::min(room, data.size());
+    out_.write(data.data(), static_cast<std::streamsize>(n));
+    out_.flush();  // the file is the evidence if we die next
+    written_ += n;
+    dropped_ += data.size() - n;
+  }
+  size_t dropped() const { return dropped_; }
+
+ private:
+  std::ofstream out_;
+  size_t limit_;
+  size_t written_ = 0;
+  size_t dropped_ = 0;
+};
+
+// The state of one watch over a guest, fed by its output.
+struct Watch {
+  CellAttempt& attempt;
+  const CellSpec& cell;
+  Guest& guest;
+  BoundedLog& agent_log;
+  Clock::time_point started;
+  LineSplitter lines;
+  bool bye = false;
+  bool spec_sent = false;
+
+  void on_channel(std::string_view bytes) {
+    for (const auto& line : lines.feed(bytes)) {
+      agent_log.write(line + "\n");
+      AgentMessage msg = parse_agent_message(line);
+      auto& obs = attempt.observation;
+      switch (msg.type) {
+        case AgentMessageType::Hello:
+          if (obs.hello_seen) break;
+          obs.hello_seen = true;
+          attempt.agent_hello = msg.body;
+          attempt.timing.boot_to_hello_s = seconds_since(started);
+          attempt.timing.guest_uptime_at_hello_s = msg.t;
+          if (json_u64(msg.body, "proto").value_or(0) != kAgentProtocolVersion) {
+            obs.agent_error = "agent speaks protocol " + msg.body.value("proto", nlohmann::json()).dump() +
+                              ", host speaks " + std::to_string(kAgentProtocolVersion);
+          }
+          spec_sent = guest.send_channel(make_run_message(guest_spec_json(cell)));
+          spdlog::debug("[{}] agent hello after {:.2f} s; spec sent: {}", cell.id,
+                        attempt.timing.boot_to_hello_s, spec_sent);
+          break;
+        case AgentMessageType::Result: {
+          if (obs.result_seen) break;
+          obs.result_seen = true;
+          attempt.agent_result = msg.body;
+          obs.result_ok = json_bool(msg.body, "ok").value_or(false);
+          auto written = json_u64(msg.body, "bytes_written");
+          auto counted = json_u64(msg.body, "server_bytes_written");
+          obs.bytes_match = written && counted && *written == *counted &&
+                            *written == static_cast<unsigned long long>(cell.workload.size_mib) << 20;
+          break;
+        }
+        case AgentMessageType::Error:
+          if (obs.agent_error.empty()) {
+            obs.agent_error = json_string(msg.body, "stage").value_or("?") + ": " +
+                              json_string(msg.body, "detail").value_or("").substr(0, 500);
+          }
+          break;
+        case AgentMessageType::Bye: bye = true; break;
+        case AgentMessageType::Progress: break;
+        case AgentMessageType::Invalid:
+          spdlog::debug("[{}] ignoring agent line: {}", cell.id, msg.problem);
+          break;
+      }
+    }
+  }
+};
+
+}  // namespace
+
+std::string guest_cmdline() { return "console=ttyS0 panic=-1 loglevel=7 fuselab.root=/dev/vda"; }
+
+CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
+                             const std::string& guest_name, const fs::path& cell_dir,
+                             const fs::path& overlay_dir, const std::atomic<bool>& stop,
+                             const CellRunOptions& options) {
+  CellAttempt attempt;
+  auto& obs = attempt.observation;
+  const auto started = Clock::now();
+  fs::create_directories(cell_dir);
+  BoundedLog console_log(cell_dir / "console.log", options.console_limit);
+  BoundedLog agent_log(cell_dir / "agent.jsonl", options.channel_limit);
+
+  fs::path overlay = overlay_dir / (guest_name + ".qcow2");
+  struct OverlayGuard {
+    fs::path path;
+    ~OverlayGuard() {
+      std::error_code ec;
+      fs::remove(path, ec);
+    }
+  } overlay_guard{overlay};
+
+  std::unique_ptr<Guest> guest;
+  try {
+    if (!boot.base_image.empty()) create_overlay(boot.base_image, overlay);
+    GuestSpec spec{guest_name, boot.kernel, boot.initrd, guest_cmdline(), overlay,
+                   cell.memory_mib, cell.vcpus, boot.accel};
+    guest = backend.start(spec);
+    write_file_atomic(cell_dir / "domain.xml", guest->description());
+  } catch (const InfraError& e) {
+    obs.end = CellEnd::HostError;
+    obs.host_detail = e.what();
+    attempt.decision = decide_verdict(obs);
+    attempt.timing.cell_s = seconds_since(started);
+    return attempt;
+  }
+  attempt.timing.start_s = seconds_since(started);
+
+  Watch watch{attempt, cell, *guest, agent_log, Clock::now(), LineSplitter(), false, false};
+  const auto boot_deadline = watch.started + std::chrono::seconds(cell.boot_timeout_s);
+  const auto cell_deadline = watch.started + std::chrono::seconds(cell.cell_timeout_s);
+  const auto silence = std::chrono::seconds(cell.silence_timeout_s);
+  auto last_output = Clock::now();
+  std::optional<Clock::time_point> bye_at;
+
+  while (true) {
+    GuestOutput out = guest->poll(options.poll_interval);
+    const auto now = Clock::now();
+    if (!out.console.empty()) console_log.write(out.console);
+    if (!out.channel.empty()) watch.on_channel(out.channel);
+    if (!out.console.empty() || !out.channel.empty()) last_output = now;
+    if (watch.bye && !bye_at) bye_at = now;
+
+    GuestState state = guest->state();
+    if (state == GuestState::Shutoff || state == GuestState::Crashed) {
+      // Collect what was still in flight before the streams closed.
+      GuestOutput rest = guest->poll(std::chrono::milliseconds(0));
+      console_log.write(rest.console);
+      watch.on_channel(rest.channel);
+      obs.end = watch.bye ? CellEnd::AgentDone : CellEnd::PoweredOff;
+      if (!watch.bye) obs.host_detail = guest->exit_detail();
+      break;
+    }
+    if (stop) { obs.end = CellEnd::Interrupted; break; }
+    if (bye_at && now - *bye_at > options.shutdown_grace) { obs.end = CellEnd::AgentDone; break; }
+    if (!obs.hello_seen && now > boot_deadline) { obs.end = CellEnd::BootDeadline; break; }
+    if (now > cell_deadline) { obs.end = CellEnd::CellDeadline; break; }
+    if (now - last_output > silence) { obs.end = CellEnd::Silence; break; }
+  }
+  guest->destroy(std::chrono::seconds(30));
+  guest.reset();
+
+  if (console_log.dropped()) spdlog::warn("[{}] console output beyond {} bytes was dropped", cell.id, options.console_limit);
+  try {
+    obs.reports = parse_console(read_file(cell_dir / "console.log"));
+  } catch (const std::exception& e) {
+    spdlog::warn("[{}] cannot read back the console log: {}", cell.id, e.what());
+  }
+  attempt.report_groups = group_reports(obs.reports);
+  attempt.decision = decide_verdict(obs);
+  attempt.timing.cell_s = seconds_since(started);
+  return attempt;
+}
+
+}  // namespace fuselab

@@ -1,0 +1,62 @@
+// Runs one cell on one guest: boot, hand the agent its spec, watch console and channel until the
+// agent is done or a deadline passes, destroy the guest, decide the verdict. Every wait here has
+// a deadline; the Backend/Guest interface is all it knows of the hypervisor, so the liveness
+// logic is unit-tested with a scripted fake guest.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "config/cell_spec.h"
+#include "verdict/verdict.h"
+#include "vm/backend.h"
+
+namespace fuselab {
+
+// What every cell of a kernel/image pair boots.
+struct BootArtifacts {
+  std::filesystem::path kernel;
+  std::filesystem::path initrd;
+  std::filesystem::path base_image;
+  std::string kernel_release;
+  std::string kernel_source;
+  Accelerator accel = Accelerator::Tcg;
+};
+
+struct CellTiming {
+  double start_s = 0;           // host: asking the hypervisor to start the guest
+  double boot_to_hello_s = -1;  // host: guest start to the agent's hello
+  double guest_uptime_at_hello_s = -1;  // guest: its own clock at hello
+  double cell_s = 0;            // host: whole attempt, overlay to destroyed
+};
+
+struct CellAttempt {
+  CellObservation observation;
+  VerdictDecision decision;
+  CellTiming timing;
+  nlohmann::json agent_hello;   // the hello message, if any
+  nlohmann::json agent_result;  // the result message, if any
+  std::vector<ReportGroup> report_groups;
+};
+
+struct CellRunOptions {
+  std::chrono::milliseconds poll_interval{100};
+  std::chrono::seconds shutdown_grace{15};  // after bye, wait this long for power-off
+  size_t console_limit = 64 << 20;          // bytes of console kept; the rest is counted only
+  size_t channel_limit = 16 << 20;
+};
+
+// Runs one attempt of `cell`; its files go to `cell_dir` (console.log, agent.jsonl, domain.xml).
+// `overlay_dir` holds the throwaway disk overlay, removed before returning.
+CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
+                             const std::string& guest_name, const std::filesystem::path& cell_dir,
+                             const std::filesystem::path& overlay_dir, const std::atomic<bool>& stop,
+                             const CellRunOptions& options = {});
+
+// The kernel command line every cell gets (PROTOCOL.md "Boot").
+std::string guest_cmdline();
+
+}  // namespace fuselab

@@ -1,0 +1,62 @@
+// What a cell's run means: a closed list of verdicts, decided in one place from what the runner
+// observed (how the guest ended, what the agent reported, what the kernel printed).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "console/report.h"
+
+namespace fuselab {
+
+enum class Verdict {
+  Pass,   // workload finished, data checked, no kernel report
+  Slow,   // hung-task reports, but the workload finished
+  Hang,   // hung-task report and no completion by the deadline
+  Stall,  // no completion and no hung-task report: a livelock, or a server that stopped answering
+  Oom,    // an OOM kill ended the workload
+  Crash,  // oops, BUG, panic, soft lockup, RCU stall
+  Warn,   // kernel WARNING, workload finished
+  Fail,   // the workload itself failed (I/O error, server bytes != bytes written)
+  Infra,  // the lab failed: guest did not boot, QEMU died, agent silent: never a kernel result
+  Skip,   // the kernel cannot run this cell
+};
+
+std::string_view to_string(Verdict v);
+std::optional<Verdict> verdict_from_string(std::string_view name);
+
+// How the runner's watch over the guest ended.
+enum class CellEnd {
+  AgentDone,       // the agent said bye (or reported and the guest powered off)
+  PoweredOff,      // the guest stopped without the agent saying bye
+  BootDeadline,    // no hello from the agent in time
+  CellDeadline,    // the whole-cell deadline passed
+  Silence,         // no output at all for silence_timeout_s
+  HostError,       // libvirt/QEMU refused or failed
+  Interrupted,     // the user stopped the run
+};
+std::string_view to_string(CellEnd end);
+
+struct CellObservation {
+  CellEnd end = CellEnd::HostError;
+  bool hello_seen = false;
+  bool result_seen = false;
+  bool result_ok = false;       // the agent's own "ok"
+  bool bytes_match = false;     // server counted exactly the bytes written
+  std::string agent_error;      // first "error" message detail, if any
+  std::string host_detail;      // e.g. QEMU's log tail, libvirt's error
+  std::vector<KernelReport> reports;
+};
+
+struct VerdictDecision {
+  Verdict verdict = Verdict::Infra;
+  std::string reason;     // one line a person reads
+  std::string signature;  // stable title of the decisive kernel report, empty if none
+  bool retryable = false; // an infrastructure failure worth another attempt
+};
+
+VerdictDecision decide_verdict(const CellObservation& obs);
+
+}  // namespace fuselab

@@ -1,0 +1,63 @@
+// The VM backend interface, small enough to fake (tests/unit uses a scripted fake). A backend
+// makes guests; a guest boots, streams its serial console and its agent channel, accepts lines
+// for the agent, and is destroyed explicitly with a deadline. Liveness decisions (boot deadline,
+// no output, lost guest) are not made here but above, in run/cell_runner.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace fuselab {
+
+enum class Accelerator { Kvm, Tcg };
+const char* to_string(Accelerator accel);
+
+struct GuestSpec {
+  std::string name;  // unique among running guests of this backend
+  std::filesystem::path kernel;
+  std::filesystem::path initrd;
+  std::string cmdline;
+  std::filesystem::path disk;  // qcow2 overlay, writable, owned by the caller
+  unsigned memory_mib = 1024;
+  unsigned vcpus = 2;
+  Accelerator accel = Accelerator::Tcg;
+};
+
+// What the guest is doing, as the hypervisor sees it.
+enum class GuestState { Running, Paused, Shutoff, Crashed, Unknown };
+
+struct GuestOutput {
+  std::string console;  // new serial console bytes
+  std::string channel;  // new agent channel bytes
+  bool console_closed = false;
+  bool channel_closed = false;
+};
+
+class Guest {
+ public:
+  virtual ~Guest() = default;
+  // The hypervisor's description of the guest (libvirt domain XML), kept with the results.
+  virtual std::string description() const = 0;
+  // Collects whatever output arrived, waiting at most `wait` for some.
+  virtual GuestOutput poll(std::chrono::milliseconds wait) = 0;
+  // Sends bytes to the agent channel; false if the channel is gone.
+  virtual bool send_channel(const std::string& data) = 0;
+  virtual GuestState state() = 0;
+  // Why the hypervisor stopped the guest, if it knows (e.g. QEMU's own log tail).
+  virtual std::string exit_detail() = 0;
+  // Stops the guest now. Idempotent; never blocks past `deadline`.
+  virtual void destroy(std::chrono::seconds deadline) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // Boots a guest. Throws InfraError if the hypervisor refuses.
+  virtual std::unique_ptr<Guest> start(const GuestSpec& spec) = 0;
+  // Destroys guests this backend left behind earlier (a crashed run); returns how many.
+  virtual int sweep_stale_guests() = 0;
+};
+
+}  // namespace fuselab

@@ -1,0 +1,63 @@
+#include "vm/domain_xml.h"
+
+#include <sstream>
+
+namespace fuselab {
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string domain_xml(const GuestSpec& spec) {
+  const bool kvm = spec.accel == Accelerator::Kvm;
+  std::ostringstream x;
+  x << "<domain type='" << (kvm ? "kvm" : "qemu") << "'>\n"
+    << "  <name>" << xml_escape(spec.name) << "</name>\n"
+    << "  <memory unit='MiB'>" << spec.memory_mib << "</memory>\n"
+    << "  <vcpu>" << spec.vcpus << "</vcpu>\n"
+    << "  <os>\n"
+    << "    <type arch='x86_64'>hvm</type>\n"
+    << "    <kernel>" << xml_escape(spec.kernel.string()) << "</kernel>\n"
+    << "    <initrd>" << xml_escape(spec.initrd.string()) << "</initrd>\n"
+    << "    <cmdline>" << xml_escape(spec.cmdline) << "</cmdline>\n"
+    << "  </os>\n"
+    // ACPI so that the agent's reboot(RB_POWER_OFF) really powers the guest off.
+    << "  <features><acpi/></features>\n";
+  if (kvm) x << "  <cpu mode='host-passthrough'/>\n";
+  x << "  <clock offset='utc'/>\n"
+    // Any stop of the guest ends the cell; a reboot would hide a panic.
+    << "  <on_poweroff>destroy</on_poweroff>\n"
+    << "  <on_reboot>destroy</on_reboot>\n"
+    << "  <on_crash>destroy</on_crash>\n"
+    << "  <devices>\n"
+    // cache=unsafe: the overlay is thrown away after the cell, so host flushes buy nothing.
+    << "    <disk type='file' device='disk'>\n"
+    << "      <driver name='qemu' type='qcow2' cache='unsafe'/>\n"
+    << "      <source file='" << xml_escape(spec.disk.string()) << "'/>\n"
+    << "      <target dev='vda' bus='virtio'/>\n"
+    << "    </disk>\n"
+    << "    <serial type='pty'><target port='0'/></serial>\n"
+    << "    <console type='pty'><target type='serial' port='0'/></console>\n"
+    << "    <channel type='unix'>\n"
+    << "      <source mode='bind'/>\n"
+    << "      <target type='virtio' name='" << kAgentChannelName << "'/>\n"
+    << "    </channel>\n"
+    << "    <controller type='usb' model='none'/>\n"
+    << "    <memballoon model='none'/>\n"
+    << "  </devices>\n"
+    << "</domain>\n";
+  return x.str();
+}
+
+}  // namespace fuselab

@@ -1,0 +1,18 @@
+// libvirt domain XML for a direct-kernel-boot guest with a serial console and the agent channel.
+#pragma once
+
+#include <string>
+
+#include "vm/backend.h"
+
+namespace fuselab {
+
+// Name of the virtio-serial port the agent opens (guest-agent/PROTOCOL.md).
+inline constexpr const char* kAgentChannelName = "org.fuselab.agent.0";
+
+std::string domain_xml(const GuestSpec& spec);
+
+// Escapes text for an XML attribute or element.
+std::string xml_escape(const std::string& text);
+
+}  // namespace fuselab

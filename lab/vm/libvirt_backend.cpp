@@ -1,0 +1,107 @@
+#include "vm/libvirt_backend.h"
+
+#include <pwd.h>
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+#include "common/error.h"
+#include "common/paths.h"
+#include "vm/domain_xml.h"
+#include "vm/libvirt_guest.h"
+
+namespace fs = std::filesystem;
+
+namespace fuselab {
+namespace {
+
+constexpr int kEmbedSlots = 8;
+
+// Debian builds libvirt with this compiled-in default QEMU user; the embedded driver looks it up
+// before it reads qemu.conf, so it must exist even though our qemu.conf says root.
+constexpr const char* kLibvirtQemuUser = "libvirt-qemu";
+
+}  // namespace
+
+void write_embedded_qemu_conf(const fs::path& root) {
+  write_file_atomic(root / "etc" / "qemu.conf",
+                    "# written by fuselab: the embedded driver runs QEMU as the calling user\n"
+                    "user = \"root\"\n"
+                    "group = \"root\"\n"
+                    "dynamic_ownership = 0\n"
+                    "remember_owner = 0\n"
+                    "security_driver = \"none\"\n"
+                    "stdio_handler = \"file\"\n");
+}
+
+LibvirtBackend::LibvirtBackend(const std::string& uri, const fs::path& embed_parent) {
+  if (!uri.empty()) {
+    uri_ = uri;
+    conn_.reset(virConnectOpen(uri.c_str()));
+    if (!conn_) {
+      throw UserError("cannot connect to libvirt at '" + uri + "': " + libvirt_error(),
+                      "check that the URI is right and its daemon runs (or omit --connect to use the "
+                      "embedded driver)");
+    }
+    return;
+  }
+  if (::getpwnam(kLibvirtQemuUser) == nullptr) {
+    throw UserError(std::string("libvirt's embedded QEMU driver needs the system user '") +
+                        kLibvirtQemuUser + "'",
+                    "create it: useradd --system --user-group --no-create-home libvirt-qemu "
+                    "(ci/setup does this)");
+  }
+  std::string first_error;
+  for (int slot = 0; slot < kEmbedSlots && !conn_; ++slot) {
+    fs::path root = embed_parent / std::to_string(slot);
+    write_embedded_qemu_conf(root);
+    std::string candidate = "qemu:///embed?root=" + root.string();
+    conn_.reset(virConnectOpen(candidate.c_str()));
+    if (conn_) {
+      uri_ = candidate;
+      embed_root_ = root;
+    } else if (first_error.empty()) {
+      first_error = libvirt_error();  // usually: another fuselab holds this slot's lock
+    }
+  }
+  if (!conn_) {
+    throw InfraError("libvirt: cannot open the embedded QEMU driver in " + embed_parent.string() +
+                     ": " + first_error);
+  }
+  spdlog::debug("libvirt: connected to {}", uri_);
+}
+
+LibvirtBackend::~LibvirtBackend() = default;
+
+std::unique_ptr<Guest> LibvirtBackend::start(const GuestSpec& spec) {
+  std::string xml = domain_xml(spec);
+  // AUTODESTROY: with a daemon, the guest dies with our connection even if we crash.
+  VirDomain domain(virDomainCreateXML(conn_.get(), xml.c_str(),
+                                      VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY));
+  fs::path qemu_log;
+  if (embedded()) qemu_log = embed_root_ / "log" / "qemu" / (spec.name + ".log");
+  if (!domain) {
+    std::string why = libvirt_error();
+    throw InfraError("libvirt: cannot start guest " + spec.name + ": " + why);
+  }
+  return std::make_unique<LibvirtGuest>(conn_.get(), std::move(domain), std::move(xml), qemu_log);
+}
+
+int LibvirtBackend::sweep_stale_guests() {
+  // Only an embedded root is ours alone (libvirt locks it): every guest found there was left by an
+  // earlier fuselab that died. On a shared daemon AUTODESTROY already ended our old guests, and
+  // other guests are not ours to touch.
+  if (!embedded()) return 0;
+  virDomainPtr* domains = nullptr;
+  int n = virConnectListAllDomains(conn_.get(), &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+  int swept = 0;
+  for (int i = 0; i < n; ++i) {
+    VirDomain domain(domains[i]);
+    spdlog::warn("destroying guest {} left behind by an earlier run", virDomainGetName(domain.get()));
+    if (virDomainDestroy(domain.get()) == 0) ++swept;
+  }
+  free(domains);
+  return swept;
+}
+
+}  // namespace fuselab

@@ -1,0 +1,141 @@
+#include "vm/libvirt_guest.h"
+
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "common/error.h"
+#include "common/paths.h"
+#include "common/subprocess.h"
+#include "vm/domain_xml.h"
+
+namespace fuselab {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Reads what a non-blocking stream has now. Returns false once the stream ended or failed.
+bool drain(VirStream& stream, std::string& out) {
+  if (!stream) return false;
+  char buf[16384];
+  // Bounded per call so that a flooding guest cannot starve the other stream.
+  for (int i = 0; i < 64; ++i) {
+    int n = virStreamRecv(stream.get(), buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n == -2) return true;  // no data now
+    stream.reset();           // 0: end of stream, -1: error (the guest went away)
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+LibvirtGuest::LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml,
+                           std::filesystem::path qemu_log)
+    : domain_(std::move(domain)), xml_(std::move(xml)), qemu_log_(std::move(qemu_log)) {
+  console_.reset(virStreamNew(conn, VIR_STREAM_NONBLOCK));
+  channel_.reset(virStreamNew(conn, VIR_STREAM_NONBLOCK));
+  if (!console_ || !channel_) throw InfraError("libvirt: cannot create streams: " + libvirt_error());
+  if (virDomainOpenConsole(domain_.get(), nullptr, console_.get(), VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+    std::string why = libvirt_error();
+    destroy(std::chrono::seconds(10));
+    throw InfraError("libvirt: cannot open the serial console: " + why);
+  }
+  if (virDomainOpenChannel(domain_.get(), kAgentChannelName, channel_.get(),
+                           VIR_DOMAIN_CHANNEL_FORCE) < 0) {
+    std::string why = libvirt_error();
+    destroy(std::chrono::seconds(10));
+    throw InfraError("libvirt: cannot open the agent channel: " + why);
+  }
+  if (virDomainResume(domain_.get()) < 0) {
+    std::string why = libvirt_error();
+    destroy(std::chrono::seconds(10));
+    throw InfraError("libvirt: cannot resume the guest: " + why);
+  }
+}
+
+LibvirtGuest::~LibvirtGuest() {
+  // Safety net only: the runner destroys guests explicitly and records how that went.
+  if (!destroyed_) destroy(std::chrono::seconds(10));
+}
+
+GuestOutput LibvirtGuest::poll(std::chrono::milliseconds wait) {
+  GuestOutput out;
+  const auto deadline = Clock::now() + wait;
+  while (true) {
+    bool console_open = drain(console_, out.console);
+    bool channel_open = drain(channel_, out.channel);
+    out.console_closed = !console_open;
+    out.channel_closed = !channel_open;
+    bool got = !out.console.empty() || !out.channel.empty();
+    if (got || (!console_open && !channel_open) || Clock::now() >= deadline) return out;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+bool LibvirtGuest::send_channel(const std::string& data) {
+  size_t sent = 0;
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (channel_ && sent < data.size()) {
+    int n = virStreamSend(channel_.get(), data.data() + sent, data.size() - sent);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n == -2 && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    } else {
+      return false;
+    }
+  }
+  return sent == data.size();
+}
+
+GuestState LibvirtGuest::state() {
+  int state = 0, reason = 0;
+  if (destroyed_ || virDomainGetState(domain_.get(), &state, &reason, 0) < 0) return GuestState::Shutoff;
+  switch (state) {
+    case VIR_DOMAIN_RUNNING:
+    case VIR_DOMAIN_BLOCKED: return GuestState::Running;
+    case VIR_DOMAIN_PAUSED: return GuestState::Paused;
+    case VIR_DOMAIN_SHUTDOWN:
+    case VIR_DOMAIN_SHUTOFF: return GuestState::Shutoff;
+    case VIR_DOMAIN_CRASHED: return GuestState::Crashed;
+    default: return GuestState::Unknown;
+  }
+}
+
+std::string LibvirtGuest::exit_detail() {
+  if (qemu_log_.empty() || !std::filesystem::exists(qemu_log_)) return {};
+  try {
+    std::string log = read_file(qemu_log_);
+    if (log.size() > 65536) log = log.substr(log.size() - 65536);
+    return tail_lines(log, 8);
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+void LibvirtGuest::destroy(std::chrono::seconds deadline) {
+  if (destroyed_) return;
+  destroyed_ = true;
+  console_.reset();
+  channel_.reset();
+  // A transient domain disappears once destroyed. libvirt itself escalates SIGTERM to SIGKILL;
+  // we retry within the deadline in case the first attempt races with the guest's own power-off.
+  const auto end = Clock::now() + deadline;
+  while (true) {
+    int state = 0, reason = 0;
+    if (virDomainGetState(domain_.get(), &state, &reason, 0) < 0 || state == VIR_DOMAIN_SHUTOFF) return;
+    if (virDomainDestroy(domain_.get()) == 0) return;
+    if (Clock::now() >= end) {
+      spdlog::error("could not destroy guest {}: {}", virDomainGetName(domain_.get()), libvirt_error());
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+}  // namespace fuselab
