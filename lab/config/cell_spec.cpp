@@ -28,6 +28,7 @@ json cell_spec_json(const CellSpec& cell) {
                    {"silence_s", cell.silence_timeout_s}};
   j["infra_retries"] = cell.infra_retries;
   j["expect"] = cell.expect;
+  j["kernel_cmdline"] = cell.kernel_cmdline;
   return j;
 }
 

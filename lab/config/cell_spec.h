@@ -32,6 +32,7 @@ struct CellSpec {
   unsigned silence_timeout_s = 60;  // no console and no channel output at all
   unsigned infra_retries = 1;       // extra attempts when the lab, not the kernel, failed
   std::string expect = "PASS";      // verdict name the cell should get
+  std::string kernel_cmdline;       // appended to fuselab's own kernel parameters
   ServerSpec server;
   WorkloadSpec workload;
 };

@@ -20,8 +20,8 @@ struct Where {
 
 ConfigError error_at(const Where& w, const YAML::Node& node, const std::string& problem,
                      const std::string& hint = {}) {
-  auto mark = node.Mark();
-  return ConfigError(w.file, mark.line + 1, mark.column + 1, w.path, problem, hint);
+  auto mark = node.Mark();  // a node built in memory has no mark (-1): point at the file's start
+  return ConfigError(w.file, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1, w.path, problem, hint);
 }
 
 std::string scalar(const Where& w, const YAML::Node& node) {
@@ -127,6 +127,14 @@ const FieldTable<CellSpec>& cell_fields() {
       {"silence_timeout_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.silence_timeout_s = number(w, n, 5, 86400); }},
       {"infra_retries", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.infra_retries = number(w, n, 0, 10); }},
       {"expect", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.expect = one_of(w, n, known_verdict_names()); }},
+      {"kernel_cmdline", [](const Where& w, const YAML::Node& n, CellSpec& c) {
+         c.kernel_cmdline = scalar(w, n);
+         bool printable = std::all_of(c.kernel_cmdline.begin(), c.kernel_cmdline.end(),
+                                      [](unsigned char ch) { return ch >= 0x20 && ch < 0x7f; });
+         if (!printable || c.kernel_cmdline.size() > 1024) {
+           throw error_at(w, n, "kernel_cmdline must be printable ASCII, at most 1024 characters");
+         }
+       }},
       {"server", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, server_fields(), c.server); }},
       {"workload", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, workload_fields(), c.workload); }},
   };
@@ -203,8 +211,9 @@ Plan parse_plan(const std::string& yaml_text, const std::string& source) {
       throw error_at(w, entry.first, "unknown key", near.empty() ? "" : "did you mean '" + near + "'?");
     }
   }
-  if (!cells || !cells.IsSequence() || cells.size() == 0) {
-    throw error_at(Where{source, "cells"}, cells ? cells : root, "a plan needs a non-empty list of cells");
+  if (!cells.IsSequence() || cells.size() == 0) {
+    throw error_at(Where{source, "cells"}, cells.IsDefined() && !cells.IsNull() ? cells : root,
+                   "a plan needs a non-empty list of cells");
   }
 
   CellSpec base;

@@ -127,7 +127,9 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   std::unique_ptr<Guest> guest;
   try {
     if (!boot.base_image.empty()) create_overlay(boot.base_image, overlay);
-    GuestSpec spec{guest_name, boot.kernel, boot.initrd, guest_cmdline(), overlay,
+    std::string cmdline = guest_cmdline();
+    if (!cell.kernel_cmdline.empty()) cmdline += " " + cell.kernel_cmdline;
+    GuestSpec spec{guest_name, boot.kernel, boot.initrd, cmdline, overlay,
                    cell.memory_mib, cell.vcpus, boot.accel};
     guest = backend.start(spec);
     write_file_atomic(cell_dir / "domain.xml", guest->description());

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "console/report.h"
+#include "console/kernel_report.h"
 
 namespace fuselab {
 

@@ -1,0 +1,185 @@
+// The runner's liveness decisions (deadlines, power-off, interrupts, garbage from the guest) with a
+// scripted fake guest. The real thing is exercised by tests/vm.
+#include "run/cell_runner.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/paths.h"
+
+namespace fuselab {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+struct Step {
+  std::chrono::milliseconds at;
+  std::string console;
+  std::string channel;
+  bool power_off = false;
+};
+
+class FakeGuest : public Guest {
+ public:
+  FakeGuest(std::vector<Step> steps, std::string on_run, std::atomic<int>* alive)
+      : steps_(std::move(steps)), on_run_(std::move(on_run)), alive_(alive) {
+    ++*alive_;
+  }
+  ~FakeGuest() override { destroy(0s); }
+  std::string description() const override { return "<domain/>"; }
+  GuestOutput poll(std::chrono::milliseconds wait) override {
+    std::this_thread::sleep_for(std::min(wait, 5ms));
+    GuestOutput out;
+    auto now = Clock::now() - start_;
+    while (next_ < steps_.size() && steps_[next_].at <= now) {
+      out.console += steps_[next_].console;
+      out.channel += steps_[next_].channel;
+      if (steps_[next_].power_off) off_ = true;
+      ++next_;
+    }
+    out.channel += std::exchange(pending_, "");
+    return out;
+  }
+  bool send_channel(const std::string& data) override {
+    received += data;
+    if (data.find("\"run\"") != std::string::npos) pending_ += on_run_;
+    return true;
+  }
+  GuestState state() override { return off_ || destroyed_ ? GuestState::Shutoff : GuestState::Running; }
+  std::string exit_detail() override { return "qemu said bye"; }
+  void destroy(std::chrono::seconds) override {
+    if (!destroyed_) --*alive_;
+    destroyed_ = true;
+  }
+  std::string received;
+
+ private:
+  std::vector<Step> steps_;
+  std::string on_run_;
+  std::atomic<int>* alive_;
+  Clock::time_point start_ = Clock::now();
+  size_t next_ = 0;
+  bool off_ = false;
+  bool destroyed_ = false;
+  std::string pending_;
+};
+
+class FakeBackend : public Backend {
+ public:
+  std::vector<Step> steps;
+  std::string on_run;
+  std::atomic<int> alive{0};
+  std::unique_ptr<Guest> start(const GuestSpec& spec) override {
+    last_spec = spec;
+    return std::make_unique<FakeGuest>(steps, on_run, &alive);
+  }
+  int sweep_stale_guests() override { return 0; }
+  GuestSpec last_spec;
+};
+
+const std::string kHello = R"({"msg":"hello","t":2.5,"proto":1,"agent":"0.1","kernel":"6.1.0"})" "\n";
+const std::string kResult =
+    R"({"msg":"result","t":4,"ok":true,"bytes_written":1048576,"server_bytes_written":1048576,"mib_per_s":99.0})" "\n";
+const std::string kBye = R"({"msg":"bye","t":4.1})" "\n";
+
+class CellRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cell.id = "c";
+    cell.workload.size_mib = 1;
+    cell.boot_timeout_s = 1;
+    cell.cell_timeout_s = 2;
+    cell.silence_timeout_s = 60;
+  }
+  CellAttempt run() {
+    return run_cell_attempt(backend, cell, BootArtifacts{}, "fl-test", dir.path() / "c", dir.path(), stop,
+                            CellRunOptions{10ms, 1s});
+  }
+  TempDir dir{std::filesystem::temp_directory_path(), "fuselab-runner-"};
+  FakeBackend backend;
+  CellSpec cell;
+  std::atomic<bool> stop{false};
+};
+
+TEST_F(CellRunnerTest, HelloRunResultByeIsPass) {
+  backend.steps = {{0ms, "Linux version 6.1\n", "", false}, {50ms, "", kHello, false}, {400ms, "", "", true}};
+  backend.on_run = kResult + kBye;
+  auto a = run();
+  EXPECT_EQ(a.decision.verdict, Verdict::Pass) << a.decision.reason;
+  EXPECT_EQ(a.observation.end, CellEnd::AgentDone);
+  EXPECT_GT(a.timing.boot_to_hello_s, 0.0);
+  EXPECT_DOUBLE_EQ(a.timing.guest_uptime_at_hello_s, 2.5);
+  EXPECT_EQ(backend.alive, 0);
+  EXPECT_EQ(read_file(dir.path() / "c" / "console.log"), "Linux version 6.1\n");
+  EXPECT_NE(read_file(dir.path() / "c" / "agent.jsonl").find("\"result\""), std::string::npos);
+  EXPECT_EQ(backend.last_spec.cmdline.find("console=ttyS0"), 0u);
+}
+
+TEST_F(CellRunnerTest, NoHelloHitsTheBootDeadline) {
+  backend.steps = {{0ms, "booting...\n", "", false}};
+  auto start = Clock::now();
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::BootDeadline);
+  EXPECT_EQ(a.decision.verdict, Verdict::Infra);
+  EXPECT_LT(Clock::now() - start, 3s);
+  EXPECT_EQ(backend.alive, 0);
+  EXPECT_EQ(read_file(dir.path() / "c" / "console.log"), "booting...\n");  // console kept
+}
+
+TEST_F(CellRunnerTest, PowerOffWithoutResultIsInfraWithQemuDetail) {
+  backend.steps = {{0ms, "", kHello, false}, {50ms, "", "", true}};
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::PoweredOff);
+  EXPECT_EQ(a.decision.verdict, Verdict::Infra);
+  EXPECT_EQ(a.observation.host_detail, "qemu said bye");
+}
+
+TEST_F(CellRunnerTest, HungTaskAndNoResultIsHang) {
+  backend.steps = {{0ms, "", kHello, false},
+                   {100ms,
+                    "[   25.271381] INFO: task dd:69 blocked for more than 8 seconds.\n"
+                    "[   25.272788] Call Trace:\n[   25.272790]  <TASK>\n"
+                    "[   25.272800]  __schedule+0x2a0/0x800\n[   25.272801]  schedule+0x20/0x80\n"
+                    "[   25.272802]  folio_wait_writeback+0x20/0x80\n[   25.272803]  shrink_folio_list+0x100/0x900\n"
+                    "[   25.272804]  </TASK>\n",
+                    "", false}};
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::CellDeadline);
+  EXPECT_EQ(a.decision.verdict, Verdict::Hang) << a.decision.reason;
+  EXPECT_NE(a.decision.signature.find("shrink_folio_list"), std::string::npos) << a.decision.signature;
+}
+
+TEST_F(CellRunnerTest, GarbageFromTheGuestIsIgnored) {
+  backend.steps = {{0ms, "", std::string(200000, 'x') + "\n{\"msg\":\n\xff\xfe\n" + kHello, false},
+                   {300ms, "", "", true}};
+  backend.on_run = "[[[[\n" + kResult + kBye;
+  auto a = run();
+  EXPECT_EQ(a.decision.verdict, Verdict::Pass) << a.decision.reason;
+}
+
+TEST_F(CellRunnerTest, StopFlagEndsTheCellAndDestroysTheGuest) {
+  backend.steps = {{0ms, "", kHello, false}};
+  stop = true;
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::Interrupted);
+  EXPECT_EQ(backend.alive, 0);
+}
+
+TEST_F(CellRunnerTest, SilenceEndsTheCell) {
+  cell.silence_timeout_s = 1;
+  cell.cell_timeout_s = 30;
+  backend.steps = {{0ms, "", kHello, false}};
+  auto start = Clock::now();
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::Silence);
+  EXPECT_EQ(a.decision.verdict, Verdict::Stall);
+  EXPECT_LT(Clock::now() - start, 5s);
+}
+
+}  // namespace
+}  // namespace fuselab
