@@ -1,0 +1,46 @@
+#include "messages.h"
+
+#include <sys/utsname.h>
+
+#ifndef FUSELAB_AGENT_VERSION
+#define FUSELAB_AGENT_VERSION "unknown"
+#endif
+
+namespace fuselab::agent {
+
+const char* agent_version() { return FUSELAB_AGENT_VERSION; }
+
+nlohmann::json hello_message() {
+  utsname u{};
+  uname(&u);
+  return {{"msg", "hello"},
+          {"proto", kProtocolVersion},
+          {"agent", agent_version()},
+          {"kernel", u.release}};
+}
+
+nlohmann::json progress_message(std::uint64_t bytes_done) {
+  return {{"msg", "progress"}, {"bytes_done", bytes_done}};
+}
+
+nlohmann::json result_message(const Result& r) {
+  double mib = static_cast<double>(r.bytes_written) / (1024.0 * 1024.0);
+  return {{"msg", "result"},
+          {"ok", r.ok},
+          {"bytes_written", r.bytes_written},
+          {"server_bytes_written", r.server_bytes_written},
+          {"elapsed_s", r.elapsed_s},
+          {"mib_per_s", r.elapsed_s > 0 ? mib / r.elapsed_s : 0.0},
+          {"block_kib", r.block_kib},
+          {"fsync", r.fsync},
+          {"backend", r.backend},
+          {"server_requests", r.server_requests}};
+}
+
+nlohmann::json error_message(const std::string& stage, const std::string& detail) {
+  return {{"msg", "error"}, {"stage", stage}, {"detail", detail}};
+}
+
+nlohmann::json bye_message() { return {{"msg", "bye"}}; }
+
+}  // namespace fuselab::agent

@@ -1,0 +1,33 @@
+// The protocol's vocabulary (PROTOCOL.md, version 1): one builder per guest-to-host message.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace fuselab::agent {
+
+constexpr int kProtocolVersion = 1;
+
+// The agent's version string (`agent` in hello).
+const char* agent_version();
+
+struct Result {
+  bool ok = false;
+  std::uint64_t bytes_written = 0;
+  std::uint64_t server_bytes_written = 0;
+  double elapsed_s = 0;
+  std::uint64_t block_kib = 0;
+  bool fsync = false;
+  std::string backend;
+  std::map<std::string, std::uint64_t> server_requests;
+};
+
+nlohmann::json hello_message();
+nlohmann::json progress_message(std::uint64_t bytes_done);
+nlohmann::json result_message(const Result& r);
+nlohmann::json error_message(const std::string& stage, const std::string& detail);
+nlohmann::json bye_message();
+
+}  // namespace fuselab::agent

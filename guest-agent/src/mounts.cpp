@@ -1,0 +1,61 @@
+#include "mounts.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "error.h"
+
+namespace fuselab::agent {
+namespace {
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> mounted_device(const std::string& path) {
+  char resolved[PATH_MAX];
+  std::string want = realpath(path.c_str(), resolved) != nullptr ? resolved : path;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  std::optional<std::string> found;
+  while (std::getline(in, line)) {
+    // id parent major:minor root mountpoint ...
+    std::istringstream fields(line);
+    std::string id, parent, dev, root, mountpoint;
+    fields >> id >> parent >> dev >> root >> mountpoint;
+    if (unescape(mountpoint) == want) found = dev;  // the last one is on top
+  }
+  return found;
+}
+
+void mount_or_throw(const std::string& stage, const char* source, const std::string& target,
+                    const char* type, unsigned long flags, const char* data, bool ok_if_busy) {
+  mkdir(target.c_str(), 0755);
+  if (mount(source, target.c_str(), type, flags, data) == 0) return;
+  if (ok_if_busy && errno == EBUSY) return;
+  throw_errno(stage, std::string("mount ") +
+                         (type     ? type
+                          : source ? source
+                                   : "") +
+                         " on " + target);
+}
+
+}  // namespace fuselab::agent

@@ -1,0 +1,112 @@
+#include "server_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "error.h"
+#include "fuse_server.h"
+#include "mounts.h"
+#include "unique_fd.h"
+
+namespace fuselab::agent {
+namespace {
+
+constexpr auto kMountTimeout = std::chrono::seconds(10);
+
+// Reads the server's one-byte "mounted" signal; false when the server closed the pipe (it
+// failed) or the deadline passed.
+bool wait_ready(int fd, Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char byte = 0;
+    ssize_t n = read(fd, &byte, 1);
+    if (n < 0 && errno == EINTR) continue;
+    return n == 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+ServerProcess::ServerProcess(const ServerSpec& spec, std::string mountpoint, ChildReaper& reaper)
+    : reaper_(reaper), mountpoint_(std::move(mountpoint)) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throw_errno("mount", "pipe");
+  UniqueFd ready_read(fds[0]);
+  UniqueFd ready_write(fds[1]);
+  ServerStats& stats = *stats_;
+  pid_ = reaper_.spawn([&] {
+    ready_read.reset();
+    return serve(spec, mountpoint_, stats, ready_write.release());
+  });
+  ready_write.reset();
+  if (!wait_ready(ready_read.get(), Clock::now() + kMountTimeout)) {
+    kill(pid_, SIGKILL);
+    auto status = reaper_.wait(pid_, std::chrono::seconds(5));
+    pid_ = -1;
+    std::string why(stats_->error.get());
+    if (why.empty()) why = "server did not mount within 10 s";
+    if (status) why += " (server " + describe_status(*status) + ")";
+    throw AgentError("mount", why);
+  }
+  device_ = mounted_device(mountpoint_).value_or("");
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ < 0) return;
+  kill(pid_, SIGKILL);  // the connection dies with the server's /dev/fuse fd
+  reaper_.wait(pid_, std::chrono::seconds(5));
+  umount2(mountpoint_.c_str(), MNT_DETACH);
+}
+
+bool ServerProcess::abort_connection() const {
+  auto colon = device_.find(':');
+  if (colon == std::string::npos) return false;
+  std::ofstream abort("/sys/fs/fuse/connections/" + device_.substr(colon + 1) + "/abort");
+  abort << "1" << std::flush;
+  return abort.good();
+}
+
+std::string ServerProcess::stop(Clock::duration timeout) {
+  if (pid_ < 0) return "server not running";
+  std::string problem;
+  // Unmount from a helper process: the last reference to the mount is dropped by the task that
+  // unmounts, and it syncs the file system, waiting for the server. If the server is stuck, the
+  // helper is stuck, not the agent.
+  pid_t unmounter =
+      reaper_.spawn([this] { return umount2(mountpoint_.c_str(), MNT_DETACH) == 0 ? 0 : errno; });
+  auto deadline = Clock::now() + timeout;
+  auto unmounted = reaper_.wait(unmounter, timeout);
+  if (unmounted && *unmounted != 0)
+    problem = "unmount " + mountpoint_ + ": " + describe_status(*unmounted);
+  auto left = std::max<Clock::duration>(deadline - Clock::now(), std::chrono::seconds(0));
+  auto status = reaper_.wait(pid_, left);
+  if (!status) {
+    problem = "server did not exit within the deadline after unmount";
+    if (abort_connection()) {
+      problem += "; connection aborted";
+      status = reaper_.wait(pid_, std::chrono::seconds(5));
+    }
+  }
+  if (!status) {
+    problem += "; server killed";
+    kill(pid_, SIGKILL);
+    status = reaper_.wait(pid_, std::chrono::seconds(5));
+  }
+  if (!reaper_.status(unmounter)) kill(unmounter, SIGKILL);
+  if (status && *status != 0 && problem.empty()) {
+    problem = "server " + describe_status(*status);
+    if (!stats_->error.get().empty()) problem += ": " + std::string(stats_->error.get());
+  }
+  pid_ = -1;
+  return problem;
+}
+
+}  // namespace fuselab::agent

@@ -1,0 +1,43 @@
+// The FUSE server as a child process of the agent, seen from the agent: start it and wait until
+// it is mounted, read its counters, stop it with a deadline.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "children.h"
+#include "server_stats.h"
+#include "shared_memory.h"
+#include "spec.h"
+
+namespace fuselab::agent {
+
+class ServerProcess {
+ public:
+  // Forks the server and waits until its file system is mounted on `mountpoint`. Throws
+  // AgentError(stage "mount") with the server's reason if it is not mounted within 10 s.
+  ServerProcess(const ServerSpec& spec, std::string mountpoint, ChildReaper& reaper);
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+  // Last resort if stop() was not called: kill the server, then detach the mount.
+  ~ServerProcess();
+
+  const ServerStats& stats() const { return *stats_; }
+
+  // Unmounts the file system and waits for the server to exit; if that takes longer than
+  // `timeout`, aborts the FUSE connection, then kills the server. Returns what went wrong, or
+  // an empty string for a clean stop (server exited 0).
+  std::string stop(Clock::duration timeout);
+
+ private:
+  bool abort_connection() const;
+
+  SharedObject<ServerStats> stats_;
+  ChildReaper& reaper_;
+  std::string mountpoint_;
+  std::string device_;  // "major:minor" of the mount; the minor names the fusectl connection
+  pid_t pid_ = -1;
+};
+
+}  // namespace fuselab::agent
