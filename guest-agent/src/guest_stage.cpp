@@ -3,8 +3,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <exception>
 #include <fstream>
 #include <optional>
@@ -33,6 +35,8 @@ void mount_filesystems() {
                  true);
   mount_or_throw("agent", "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, nullptr, true);
   mount_or_throw("agent", "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", true);
+  if (mkdir(kMountpoint, 0755) != 0 && errno != EEXIST)
+    throw_errno("agent", std::string("mkdir ") + kMountpoint);
   // fusectl lets the agent abort a stuck connection; optional (FUSE may still be a module here).
   mount("fusectl", "/sys/fs/fuse/connections", "fusectl", 0, nullptr);
 }
