@@ -27,10 +27,26 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// The guest mounts /dev/vda as ext4 directly: no partition table, so the filesystem goes on the
-// whole disk (/dev/sda inside the appliance).
-void build_image(const fs::path& output, const ImageRecipe& recipe, const RootfsTarball& rootfs,
-                 const fs::path& agent) {
+// Builds `output` atomically: `build` writes a temporary file that is renamed only on success.
+template <typename Build>
+void build_atomically(const fs::path& output, Build build) {
+  auto partial = output;
+  partial += ".partial." + std::to_string(::getpid());
+  try {
+    build(partial);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(partial, ec);
+    throw;
+  }
+  fs::rename(partial, output);
+}
+
+// The rootfs alone, without the agent: the slow part (unpacking a few hundred MiB inside a TCG
+// appliance), shared by every agent build. The guest mounts /dev/vda as ext4 directly: no
+// partition table, so the filesystem goes on the whole disk (/dev/sda in the appliance).
+void build_rootfs_image(const fs::path& output, const ImageRecipe& recipe,
+                        const RootfsTarball& rootfs) {
   GuestfsHandle g(kGuestfsDeadline);
   auto* h = g.get();
   auto size = static_cast<int64_t>(recipe.size_gib) << 30;
@@ -40,51 +56,68 @@ void build_image(const fs::path& output, const ImageRecipe& recipe, const Rootfs
   auto start = std::chrono::steady_clock::now();
   g.launch();
   spdlog::info("libguestfs appliance up in {:.1f} s", seconds_since(start));
-
   start = std::chrono::steady_clock::now();
   g.check(guestfs_mkfs(h, "ext4", "/dev/sda"), "mkfs ext4");
   g.check(guestfs_set_label(h, "/dev/sda", "fuselab-root"), "set_label");
   g.check(guestfs_mount(h, "/dev/sda", "/"), "mount");
   g.check(guestfs_tar_in(h, rootfs.path.c_str(), "/"), "tar_in rootfs");
   g.check(guestfs_mkdir_p(h, "/usr/local/sbin"), "mkdir /usr/local/sbin");
+  g.shutdown();
+  spdlog::info("rootfs unpacked into the image in {:.1f} s", seconds_since(start));
+}
+
+// A copy of the rootfs image with the agent added: seconds, so a new agent build is cheap.
+void add_agent(const fs::path& output, const fs::path& rootfs_image, const fs::path& agent) {
+  fs::copy_file(rootfs_image, output);
+  GuestfsHandle g(kGuestfsDeadline);
+  auto* h = g.get();
+  g.check(guestfs_add_drive_opts(h, output.c_str(), GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2", -1),
+          "add_drive");
+  auto start = std::chrono::steady_clock::now();
+  g.launch();
+  spdlog::info("libguestfs appliance up in {:.1f} s", seconds_since(start));
+  g.check(guestfs_mount(h, "/dev/sda", "/"), "mount");
   g.check(guestfs_upload(h, agent.c_str(), kAgentInImage), "upload agent");
   g.check(guestfs_chmod(h, 0755, kAgentInImage), "chmod agent");
   g.shutdown();
-  spdlog::info("rootfs and agent written in {:.1f} s", seconds_since(start));
 }
 
 }  // namespace
 
 fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) {
   if (!fs::is_regular_file(agent)) throw UserError("agent binary not found: " + agent.string());
+  auto start = std::chrono::steady_clock::now();
   auto recipe = load_image_recipe(recipe_file);
   auto rootfs = prepare_rootfs_tarball(recipe);
-  auto key = Sha256()
-                 .update(kImageVersion)
-                 .update("\n")
-                 .update(recipe.canonical())
-                 .update("rootfs " + rootfs.sha256 + "\n")
-                 .update("agent " + sha256_file(agent) + "\n")
-                 .hex();
-
   auto dir = cache_dir() / "images";
+  fs::create_directories(dir);
+
+  auto rootfs_key = Sha256()
+                        .update(kImageVersion)
+                        .update("\n")
+                        .update(recipe.canonical())
+                        .update("rootfs " + rootfs.sha256 + "\n")
+                        .hex();
+  auto rootfs_image = dir / ("rootfs-" + rootfs_key + ".qcow2");
+  {
+    FileLock lock(dir / ("rootfs-" + rootfs_key + ".lock"));
+    if (!fs::exists(rootfs_image)) {
+      build_atomically(rootfs_image, [&](const fs::path& partial) {
+        build_rootfs_image(partial, recipe, rootfs);
+      });
+    }
+  }
+
+  auto key = Sha256().update(rootfs_key).update("agent " + sha256_file(agent) + "\n").hex();
   auto image = dir / (key + ".qcow2");
   FileLock lock(dir / (key + ".lock"));
   if (fs::exists(image)) {
     spdlog::info("base image is cached: {}", image.string());
     return image;
   }
-  auto start = std::chrono::steady_clock::now();
-  auto partial = dir / (key + ".qcow2.partial." + std::to_string(::getpid()));
-  try {
-    build_image(partial, recipe, rootfs, agent);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(partial, ec);
-    throw;
-  }
-  fs::rename(partial, image);
-  spdlog::info("base image built in {:.1f} s: {}", seconds_since(start), image.string());
+  build_atomically(image,
+                   [&](const fs::path& partial) { add_agent(partial, rootfs_image, agent); });
+  spdlog::info("base image ready in {:.1f} s: {}", seconds_since(start), image.string());
   return image;
 }
 
