@@ -62,7 +62,8 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
     std::string why(workload->error.get());
     fail("workload", why.empty() ? "writer " + describe_status(writer_status) : why);
   }
-  if (spec.server.writeback_cache && server->stats().writeback_cache == 0)
+  if (spec.server.writeback_cache && server->stats().init_done != 0 &&
+      server->stats().writeback_cache == 0)
     fail("mount",
          "writeback_cache requested but the kernel does not offer FUSE_CAP_WRITEBACK_CACHE");
   if (!stop_problem.empty()) fail("unmount", stop_problem);

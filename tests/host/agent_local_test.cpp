@@ -214,6 +214,31 @@ TEST_F(AgentLocalTest, WithoutWritebackCacheEachWriteIsOneRequest) {
   EXPECT_EQ(r.at("fsync"), false);
 }
 
+TEST_F(AgentLocalTest, ProgressAtLeastEverySecond) {
+  // 1 GiB in 4 KiB FUSE_WRITEs: a few seconds on a host, long enough for several progress lines.
+  constexpr std::uint64_t kSize = 1024ull << 20;
+  AgentRun run = run_local(make_spec(false, 1, 1024, 4, false));
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  expect_framing(run);
+  auto results = run.of("result");
+  ASSERT_EQ(results.size(), 1u);
+  double elapsed = results.front().at("elapsed_s").get<double>();
+  auto progress = run.of("progress");
+  // One line per whole second of writing (the first comes one second after the writer starts).
+  EXPECT_GE(progress.size() + 1, static_cast<std::size_t>(elapsed)) << "elapsed " << elapsed;
+  std::uint64_t last = 0;
+  for (const auto& p : progress) {
+    std::uint64_t done = p.at("bytes_done").get<std::uint64_t>();
+    EXPECT_GE(done, last);
+    EXPECT_LE(done, kSize);
+    last = done;
+  }
+  if (elapsed > 2.0) {
+    ASSERT_FALSE(progress.empty());
+    EXPECT_GT(last, 0u);
+  }
+}
+
 TEST_F(AgentLocalTest, UnknownSpecKeyIsASpecError) {
   json spec = make_spec(false, 1, 1, 1024, false);
   spec["server"]["colour"] = "blue";
