@@ -14,6 +14,7 @@
 #include "run/artifact_resolver.h"
 #include "run/run_plan.h"
 #include "vm/accel_probe.h"
+#include "vm/event_loop.h"
 
 namespace fs = std::filesystem;
 
@@ -89,6 +90,7 @@ int cli_main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  quiet_libvirt_log();
   setup_logging(verbosity);
   install_signal_handlers();
 

@@ -41,7 +41,7 @@ KernelRef parse_kernel_ref(const std::string& value) {
 }
 
 fs::path ArtifactResolver::recipe_path(const std::string& image) const {
-  return source_dir_ / "images" / "guest" / (image + ".yaml");
+  return source_dir_ / "images" / "guest" / (image + ".recipe");
 }
 
 void ArtifactResolver::check(const std::string& kernel, const std::string& image) const {
@@ -49,7 +49,7 @@ void ArtifactResolver::check(const std::string& kernel, const std::string& image
   if (!fs::is_regular_file(recipe_path(image))) {
     std::string known;
     for (const auto& e : fs::directory_iterator(source_dir_ / "images" / "guest")) {
-      if (e.path().extension() == ".yaml") known += (known.empty() ? "" : ", ") + e.path().stem().string();
+      if (e.path().extension() == ".recipe") known += (known.empty() ? "" : ", ") + e.path().stem().string();
     }
     throw UserError("image '" + image + "' does not exist (no " + recipe_path(image).string() + ")",
                     "known images: " + known);

@@ -141,7 +141,9 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   if (int swept = backend.sweep_stale_guests(); swept > 0) {
     spdlog::warn("destroyed {} guest(s) left behind by an earlier run", swept);
   }
-  TempDir overlay_dir("/var/tmp", "fuselab-overlays-");
+  // Overlays are big and throwaway: /var/tmp (disk, not tmpfs) unless FUSELAB_WORK_DIR says.
+  const char* work_env = std::getenv("FUSELAB_WORK_DIR");
+  TempDir overlay_dir(work_env && *work_env ? work_env : "/var/tmp", "fuselab-overlays-");
   write_run_json();
 
   size_t done = 0;

@@ -1,7 +1,9 @@
 #include "vm/event_loop.h"
 
 #include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 
+#include <cstdlib>
 #include <mutex>
 
 #include "common/error.h"
@@ -14,8 +16,15 @@ std::once_flag registered;
 
 }  // namespace
 
+void quiet_libvirt_log() {
+  if (!std::getenv("LIBVIRT_LOG_OUTPUTS")) ::setenv("LIBVIRT_LOG_OUTPUTS", "4:stderr", 0);
+}
+
 LibvirtEventLoop::LibvirtEventLoop() {
   std::call_once(registered, [] {
+    // We report libvirt's errors ourselves (libvirt_error()); its default handler would print
+    // each one a second time. Its log level is set in quiet_libvirt_log().
+    virSetErrorFunc(nullptr, [](void*, virErrorPtr) {});
     if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0) {
       throw InfraError("libvirt: cannot initialise the event loop: " + libvirt_error());
     }

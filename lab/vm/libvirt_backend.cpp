@@ -75,9 +75,10 @@ LibvirtBackend::~LibvirtBackend() = default;
 
 std::unique_ptr<Guest> LibvirtBackend::start(const GuestSpec& spec) {
   std::string xml = domain_xml(spec);
-  // AUTODESTROY: with a daemon, the guest dies with our connection even if we crash.
-  VirDomain domain(virDomainCreateXML(conn_.get(), xml.c_str(),
-                                      VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_AUTODESTROY));
+  // AUTODESTROY: with a daemon, the guest dies with our connection even if we crash. The embedded
+  // driver refuses it; there sweep_stale_guests() cleans up after a crash instead.
+  unsigned flags = VIR_DOMAIN_START_PAUSED | (embedded() ? 0 : VIR_DOMAIN_START_AUTODESTROY);
+  VirDomain domain(virDomainCreateXML(conn_.get(), xml.c_str(), flags));
   fs::path qemu_log;
   if (embedded()) qemu_log = embed_root_ / "log" / "qemu" / (spec.name + ".log");
   if (!domain) {
