@@ -46,7 +46,7 @@ std::vector<std::string> PrivateApt::apt_command(const std::string& tool) const 
           "Dir::Etc::PreferencesParts=" + r + "/etc/preferences.d", "-o",
           "Dir::Etc::Preferences=/dev/null",
           // Downloads land in fuselab's cache, which the unprivileged _apt user may not reach.
-          "-o", "APT::Sandbox::User=root", "-o", "Debug::NoLocking=0"};
+          "-o", "APT::Sandbox::User=root"};
 }
 
 void PrivateApt::update(std::chrono::seconds max_age) {
