@@ -157,6 +157,10 @@ struct Knobs {
   unsigned threads;
 };
 
+void PrintTo(const Knobs& k, std::ostream* os) {
+  *os << "writeback_cache=" << k.writeback_cache << " threads=" << k.threads;
+}
+
 class AgentSeqWriteTest : public AgentLocalTest, public ::testing::WithParamInterface<Knobs> {};
 
 TEST_P(AgentSeqWriteTest, NullBackendReceivesEveryByte) {
