@@ -37,16 +37,23 @@ std::vector<std::string> PrivateApt::apt_command(const std::string& tool) const 
   auto r = root_.string();
   // Every Dir:: setting apt would otherwise take from the host points into root_; the host's
   // apt.conf.d is skipped too, so a host-only tweak cannot change what fuselab resolves.
-  return {tool, "-o", "Dir::State=" + r, "-o", "Dir::State::Lists=" + r + "/lists", "-o",
-          "Dir::State::status=/dev/null", "-o", "Dir::Cache=" + r, "-o",
-          "Dir::Cache::Archives=" + r + "/archives", "-o",
-          "Dir::Etc::SourceList=" + r + "/etc/fuselab.sources", "-o",
-          "Dir::Etc::SourceParts=" + r + "/etc/sources.list.d", "-o",
-          "Dir::Etc::Parts=" + r + "/etc/apt.conf.d", "-o",
-          "Dir::Etc::PreferencesParts=" + r + "/etc/preferences.d", "-o",
-          "Dir::Etc::Preferences=/dev/null",
-          // Downloads land in fuselab's cache, which the unprivileged _apt user may not reach.
-          "-o", "APT::Sandbox::User=root"};
+  const std::vector<std::string> settings = {
+      "Dir::State=" + r,
+      "Dir::State::Lists=" + r + "/lists",
+      "Dir::State::status=/dev/null",
+      "Dir::Cache=" + r,
+      "Dir::Cache::Archives=" + r + "/archives",
+      "Dir::Etc::SourceList=" + r + "/etc/fuselab.sources",
+      "Dir::Etc::SourceParts=" + r + "/etc/sources.list.d",
+      "Dir::Etc::Parts=" + r + "/etc/apt.conf.d",
+      "Dir::Etc::PreferencesParts=" + r + "/etc/preferences.d",
+      "Dir::Etc::Preferences=/dev/null",
+      // Downloads land in fuselab's cache, which the unprivileged _apt user may not reach.
+      "APT::Sandbox::User=root",
+  };
+  std::vector<std::string> argv = {tool};
+  for (const auto& setting : settings) argv.insert(argv.end(), {"-o", setting});
+  return argv;
 }
 
 void PrivateApt::update(std::chrono::seconds max_age) {
