@@ -60,12 +60,15 @@ void load_modules() {
 }
 
 // The value of `key=` on the kernel command line (only fuselab's own keys are read).
+// The last occurrence wins, as for the kernel's own parameters: the host appends a cell's
+// kernel_cmdline after its defaults.
 std::optional<std::string> cmdline_value(const std::string& key) {
   std::ifstream in("/proc/cmdline");
   std::string word;
+  std::optional<std::string> value;
   while (in >> word)
-    if (word.rfind(key + "=", 0) == 0) return word.substr(key.size() + 1);
-  return std::nullopt;
+    if (word.rfind(key + "=", 0) == 0) value = word.substr(key.size() + 1);
+  return value;
 }
 
 void wait_for_device(const std::string& device) {

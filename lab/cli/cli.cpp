@@ -14,7 +14,6 @@
 #include "run/artifact_resolver.h"
 #include "run/run_plan.h"
 #include "vm/accel_probe.h"
-#include "vm/event_loop.h"
 
 namespace fs = std::filesystem;
 
@@ -47,7 +46,8 @@ fs::path default_source_dir() {
 void setup_logging(int verbosity) {
   auto logger = spdlog::stderr_color_mt("fuselab");
   spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%^%l%$: %v");
+  // Detail comes with timestamps: -v is for finding where the time goes.
+  spdlog::set_pattern(verbosity > 0 ? "%H:%M:%S.%e %^%l%$: %v" : "%^%l%$: %v");
   spdlog::set_level(verbosity >= 2 ? spdlog::level::trace
                     : verbosity == 1 ? spdlog::level::debug
                                      : spdlog::level::info);
@@ -90,7 +90,6 @@ int cli_main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  quiet_libvirt_log();
   setup_logging(verbosity);
   install_signal_handlers();
 

@@ -155,7 +155,10 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     if (!out.console.empty()) console_log.write(out.console);
     if (!out.channel.empty()) watch.on_channel(out.channel);
     if (!out.console.empty() || !out.channel.empty()) last_output = now;
-    if (watch.bye && !bye_at) bye_at = now;
+    if (watch.bye && !bye_at) {
+      bye_at = now;
+      spdlog::debug("[{}] agent said bye", cell.id);
+    }
 
     GuestState state = guest->state();
     if (state == GuestState::Shutoff || state == GuestState::Crashed) {
@@ -164,6 +167,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       console_log.write(rest.console);
       watch.on_channel(rest.channel);
       obs.end = watch.bye ? CellEnd::AgentDone : CellEnd::PoweredOff;
+      spdlog::debug("[{}] guest is off", cell.id);
       if (!watch.bye) obs.host_detail = guest->exit_detail();
       break;
     }
@@ -175,6 +179,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   }
   guest->destroy(std::chrono::seconds(30));
   guest.reset();
+  spdlog::debug("[{}] guest destroyed ({})", cell.id, to_string(obs.end));
 
   if (console_log.dropped()) spdlog::warn("[{}] console output beyond {} bytes was dropped", cell.id, options.console_limit);
   try {

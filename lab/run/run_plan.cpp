@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <random>
 
 #include "common/error.h"
@@ -132,8 +133,19 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   if (accel.accel == Accelerator::Tcg && options.accel == "auto") {
     spdlog::warn("using TCG (software emulation): {}", accel.reason);
   }
-  if (accel.accel == Accelerator::Tcg && !std::getenv("LIBGUESTFS_BACKEND_SETTINGS")) {
-    ::setenv("LIBGUESTFS_BACKEND_SETTINGS", "force_tcg", 1);
+  // libguestfs follows the probe: H2's image code forces TCG unless told otherwise.
+  if (!std::getenv("LIBGUESTFS_BACKEND_SETTINGS")) {
+    ::setenv("LIBGUESTFS_BACKEND_SETTINGS", accel.accel == Accelerator::Tcg ? "force_tcg" : "", 1);
+  }
+
+  // Everything the cells boot is prepared before the first guest starts: a broken download or
+  // image fails the run early, and the image code's setenv() calls run before libvirt's threads.
+  std::map<std::pair<std::string, std::string>, BootArtifacts> boots;
+  for (const auto& cell : plan.cells) {
+    auto key = std::make_pair(cell.kernel, cell.image);
+    if (boots.contains(key) || stop) continue;
+    boots[key] = resolver.boot(cell.kernel, cell.image);
+    boots[key].accel = accel.accel;
   }
 
   LibvirtBackend backend(options.connect_uri, cache_dir() / "libvirt");
@@ -149,10 +161,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   size_t done = 0;
   for (const auto& cell : plan.cells) {
     if (stop) break;
-    spdlog::info("[{}/{}] {}: preparing", done + 1, plan.cells.size(), cell.id);
-    BootArtifacts boot = resolver.boot(cell.kernel, cell.image);
-    boot.accel = accel.accel;
-    if (stop) break;
+    const BootArtifacts& boot = boots.at({cell.kernel, cell.image});
     spdlog::info("[{}/{}] {}: running ({} MiB {} through a {} server)", done + 1, plan.cells.size(),
                  cell.id, cell.workload.size_mib, cell.workload.kind, cell.server.backend);
     CellResult result = run_cell(backend, cell, boot, summary.run_id, outcome.run_dir / cell.id,

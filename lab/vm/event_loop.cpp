@@ -16,9 +16,6 @@ std::once_flag registered;
 
 }  // namespace
 
-void quiet_libvirt_log() {
-  if (!std::getenv("LIBVIRT_LOG_OUTPUTS")) ::setenv("LIBVIRT_LOG_OUTPUTS", "4:stderr", 0);
-}
 
 LibvirtEventLoop::LibvirtEventLoop() {
   std::call_once(registered, [] {

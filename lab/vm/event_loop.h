@@ -7,11 +7,6 @@
 
 namespace fuselab {
 
-// libvirt reads its log settings once, at its first use anywhere in the process (libguestfs uses
-// it too), and the embedded driver logs info and warnings to stderr by default: call this first
-// thing in main() to keep libvirt's own log to errors unless LIBVIRT_LOG_OUTPUTS says otherwise.
-void quiet_libvirt_log();
-
 class LibvirtEventLoop {
  public:
   // Registers the default implementation (once per process) and starts the thread.
