@@ -58,6 +58,7 @@ void setup_logging(int verbosity) {
 int cli_main(int argc, char** argv) {
   CLI::App app{"fuselab: a QEMU/libvirt lab for FUSE writeback under memory pressure"};
   app.require_subcommand(1);
+  app.fallthrough();  // -v after the subcommand works too
   app.set_version_flag("--version", "fuselab 0.1.0");
   int verbosity = 0;
   app.add_flag("-v,--verbose", verbosity, "more detail (-vv for everything)");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "vm/backend.h"
+#include "vm/daemon_reaper.h"
 #include "vm/event_loop.h"
 #include "vm/libvirt_handles.h"
 
@@ -26,7 +27,8 @@ class LibvirtBackend : public Backend {
   bool embedded() const { return !embed_root_.empty(); }
 
  private:
-  LibvirtEventLoop event_loop_;  // first member: lives longer than the connection
+  DaemonReaper reaper_;          // reaps the daemonized QEMU processes of stopped guests
+  LibvirtEventLoop event_loop_;  // lives longer than the connection
   std::string uri_;
   std::filesystem::path embed_root_;
   VirConnect conn_;

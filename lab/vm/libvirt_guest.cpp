@@ -1,5 +1,6 @@
 #include "vm/libvirt_guest.h"
 
+#include <libvirt/virterror.h>
 #include <spdlog/spdlog.h>
 
 #include <thread>
@@ -130,6 +131,8 @@ void LibvirtGuest::destroy(std::chrono::seconds deadline) {
     int state = 0, reason = 0;
     if (virDomainGetState(domain_.get(), &state, &reason, 0) < 0 || state == VIR_DOMAIN_SHUTOFF) return;
     if (virDomainDestroy(domain_.get()) == 0) return;
+    // A transient guest that ended on its own meanwhile is gone or inactive: nothing to do.
+    if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN || virDomainIsActive(domain_.get()) != 1) return;
     if (Clock::now() >= end) {
       spdlog::error("could not destroy guest {}: {}", virDomainGetName(domain_.get()), libvirt_error());
       return;

@@ -98,7 +98,7 @@ class CellRunnerTest : public ::testing::Test {
   }
   CellAttempt run() {
     return run_cell_attempt(backend, cell, BootArtifacts{}, "fl-test", dir.path() / "c", dir.path(), stop,
-                            CellRunOptions{10ms, 1s});
+                            CellRunOptions{10ms, 300ms});
   }
   TempDir dir{std::filesystem::temp_directory_path(), "fuselab-runner-"};
   FakeBackend backend;
