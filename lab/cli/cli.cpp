@@ -81,6 +81,8 @@ int cli_main(int argc, char** argv) {
 
   CLI::App* prepare = app.add_subcommand("prepare", "fetch and build the kernels and images a plan needs");
   add_common(prepare);
+  bool prepare_json = false;
+  prepare->add_flag("--json", prepare_json, "print the prepared files as JSON (for scripts)");
 
   std::string probe_kernel = "debian:bookworm:cloud-amd64";
   CLI::App* probe = app.add_subcommand("probe-accel", "tell which accelerator can run guests here");
@@ -103,8 +105,17 @@ int cli_main(int argc, char** argv) {
       return outcome.exit_code;
     }
     if (*prepare) {
-      prepare_plan(options);
-      std::cout << "artifacts ready\n";
+      auto prepared = prepare_plan(options);
+      if (prepare_json) {
+        std::cout << prepared.dump(2) << "\n";
+      } else {
+        for (const auto& p : prepared) {
+          std::cout << p["kernel_value"].get<std::string>() << " + " << p["image_value"].get<std::string>()
+                    << ":\n  kernel " << p["kernel"].get<std::string>() << "\n  initrd "
+                    << p["initrd"].get<std::string>() << "\n  image  " << p["base_image"].get<std::string>()
+                    << "\n";
+        }
+      }
       return 0;
     }
     if (*probe) {

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <map>
 #include <random>
+#include <set>
 
 #include "common/error.h"
 #include "common/paths.h"
@@ -97,11 +98,25 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
 
 }  // namespace
 
-void prepare_plan(const RunOptions& options) {
+nlohmann::json prepare_plan(const RunOptions& options) {
   Plan plan = load_plan(options.plan_file);
   ArtifactResolver resolver(options.source_dir, options.agent_binary);
   check_plan(plan, resolver);
-  for (const auto& cell : plan.cells) resolver.boot(cell.kernel, cell.image);
+  nlohmann::json prepared = nlohmann::json::array();
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& cell : plan.cells) {
+    if (!seen.insert({cell.kernel, cell.image}).second) continue;
+    BootArtifacts boot = resolver.boot(cell.kernel, cell.image);
+    prepared.push_back({{"kernel_value", cell.kernel},
+                        {"image_value", cell.image},
+                        {"kernel", boot.kernel.string()},
+                        {"initrd", boot.initrd.string()},
+                        {"base_image", boot.base_image.string()},
+                        {"release", boot.kernel_release},
+                        {"source", boot.kernel_source},
+                        {"cmdline", guest_cmdline()}});
+  }
+  return prepared;
 }
 
 RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "report/cell_result.h"
@@ -29,7 +30,8 @@ struct RunOutcome {
 
 RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop);
 
-// Downloads and builds what the plan's cells boot, without booting anything.
-void prepare_plan(const RunOptions& options);
+// Downloads and builds what the plan's cells boot, without booting anything. Returns, for each
+// distinct kernel/image pair, the files a cell boots (kernel, initrd, base_image, cmdline).
+nlohmann::json prepare_plan(const RunOptions& options);
 
 }  // namespace fuselab
