@@ -11,6 +11,8 @@
 
 #include "common/error.h"
 #include "image/artifacts.h"
+#include "matrix/plan.h"
+#include "report/plan_table.h"
 #include "run/artifact_resolver.h"
 #include "run/run_plan.h"
 #include "vm/accel_probe.h"
@@ -84,6 +86,11 @@ int cli_main(int argc, char** argv) {
   bool prepare_json = false;
   prepare->add_flag("--json", prepare_json, "print the prepared files as JSON (for scripts)");
 
+  CLI::App* plan_cmd = app.add_subcommand("plan", "list a plan's cells and their expected verdicts, boot nothing");
+  plan_cmd->add_option("plan", options.plan_file, "YAML plan")->required();
+  bool plan_json = false;
+  plan_cmd->add_flag("--json", plan_json, "print the expanded cells as JSON");
+
   std::string probe_kernel = "debian:bookworm:cloud-amd64";
   CLI::App* probe = app.add_subcommand("probe-accel", "tell which accelerator can run guests here");
   probe->add_option("--kernel", probe_kernel, "kernel to probe with")->capture_default_str();
@@ -103,6 +110,17 @@ int cli_main(int argc, char** argv) {
       std::cout << "results: " << outcome.run_dir.string() << "\n";
       if (outcome.summary.interrupted) std::cout << "interrupted: finished cells were kept\n";
       return outcome.exit_code;
+    }
+    if (*plan_cmd) {
+      Plan plan = load_plan(options.plan_file);
+      if (plan_json) {
+        nlohmann::json cells = nlohmann::json::array();
+        for (const auto& c : plan.cells) cells.push_back(cell_spec_json(c));
+        std::cout << nlohmann::json{{"name", plan.name}, {"cells", cells}}.dump(2) << "\n";
+      } else {
+        std::cout << format_plan(plan);
+      }
+      return 0;
     }
     if (*prepare) {
       auto prepared = prepare_plan(options);

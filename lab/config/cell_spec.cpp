@@ -28,6 +28,8 @@ json cell_spec_json(const CellSpec& cell) {
                    {"silence_s", cell.silence_timeout_s}};
   j["infra_retries"] = cell.infra_retries;
   j["expect"] = cell.expect;
+  if (!cell.expect_signature.empty()) j["expect_signature"] = cell.expect_signature;
+  j["axes"] = cell.axes;
   j["kernel_cmdline"] = cell.kernel_cmdline;
   return j;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,10 @@ struct CellSpec {
   unsigned silence_timeout_s = 60;  // no console and no channel output at all
   unsigned infra_retries = 1;       // extra attempts when the lab, not the kernel, failed
   std::string expect = "PASS";      // verdict name the cell should get
+  std::string expect_signature;     // if set, the result's signature must contain it
   std::string kernel_cmdline;       // appended to fuselab's own kernel parameters
+  // The axis values that made this cell (axis name -> value), empty for a listed cell.
+  std::map<std::string, std::string> axes;
   ServerSpec server;
   WorkloadSpec workload;
 };

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <functional>
 #include <regex>
-#include <set>
 
 #include "common/paths.h"
 
@@ -186,60 +185,38 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best;
 }
 
-Plan parse_plan(const std::string& yaml_text, const std::string& source) {
-  YAML::Node root;
+YAML::Node load_yaml(const std::string& yaml_text, const std::string& source) {
   try {
-    root = YAML::Load(yaml_text);
+    return YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(source, e.mark.line + 1, e.mark.column + 1, "", "malformed YAML: " + e.msg);
   }
-  Where top{source, ""};
-  if (!root.IsMap()) throw error_at(top, root, "a plan is a mapping with 'cells' (and 'name', 'defaults')");
-
-  Plan plan;
-  plan.source = source;
-  YAML::Node defaults, cells;
-  static const std::vector<std::string> kTopKeys = {"name", "defaults", "cells"};
-  for (const auto& entry : root) {
-    std::string key = entry.first.Scalar();
-    Where w{source, key};
-    if (key == "name") plan.name = scalar(w, entry.second);
-    else if (key == "defaults") defaults = entry.second;
-    else if (key == "cells") cells = entry.second;
-    else {
-      std::string near = closest_match(key, kTopKeys);
-      throw error_at(w, entry.first, "unknown key", near.empty() ? "" : "did you mean '" + near + "'?");
-    }
-  }
-  if (!cells.IsSequence() || cells.size() == 0) {
-    throw error_at(Where{source, "cells"}, cells.IsDefined() && !cells.IsNull() ? cells : root,
-                   "a plan needs a non-empty list of cells");
-  }
-
-  CellSpec base;
-  if (defaults) {
-    Where w{source, "defaults"};
-    if (defaults["id"]) throw error_at(Where{source, "defaults.id"}, defaults["id"], "defaults cannot set an id");
-    apply_fields(w, defaults, cell_fields(), base);
-  }
-  std::set<std::string> ids;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    Where w{source, "cells[" + std::to_string(i) + "]"};
-    CellSpec cell = base;  // nested sections merge: a cell's server.threads keeps defaults' backend
-    apply_fields(w, cells[i], cell_fields(), cell);
-    check_cell(w, cells[i], cell);
-    if (!ids.insert(cell.id).second) throw error_at(w, cells[i]["id"], "duplicate cell id '" + cell.id + "'");
-    plan.cells.push_back(std::move(cell));
-  }
-  if (plan.name.empty()) plan.name = std::filesystem::path(source).stem().string();
-  return plan;
 }
 
-Plan load_plan(const std::filesystem::path& file) {
+ConfigError config_error(const std::string& source, const std::string& path, const YAML::Node& node,
+                         const std::string& problem, const std::string& hint) {
+  return error_at(Where{source, path}, node, problem, hint);
+}
+
+std::string config_scalar(const std::string& source, const std::string& path, const YAML::Node& node) {
+  return scalar(Where{source, path}, node);
+}
+
+void apply_cell_yaml(const std::string& source, const std::string& path, const YAML::Node& map, CellSpec& cell) {
+  apply_fields(Where{source, path}, map, cell_fields(), cell);
+}
+
+void check_cell_spec(const std::string& source, const std::string& path, const YAML::Node& node,
+                     const CellSpec& cell) {
+  check_cell(Where{source, path}, node, cell);
+}
+
+std::string read_plan_file(const std::filesystem::path& file) {
   if (!std::filesystem::is_regular_file(file)) {
-    throw UserError("plan file '" + file.string() + "' does not exist", "give the path of a YAML plan, e.g. configs/smoke.yaml");
+    throw UserError("plan file '" + file.string() + "' does not exist",
+                    "give the path of a YAML plan, e.g. configs/smoke.yaml");
   }
-  return parse_plan(read_file(file), file.string());
+  return read_file(file);
 }
 
 }  // namespace fuselab

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "common/error.h"
 #include "config/cell_spec.h"
 
@@ -26,9 +28,20 @@ class ConfigError : public UserError {
   std::string key_;
 };
 
-Plan load_plan(const std::filesystem::path& file);
-// For tests and for plans built in memory; `source` names the text in messages.
-Plan parse_plan(const std::string& yaml_text, const std::string& source);
+// Building blocks for the plan expansion (matrix/plan.h), which owns the plan's top level.
+// `source` names the file in messages, `path` is the dotted key path of `node` in it.
+YAML::Node load_yaml(const std::string& yaml_text, const std::string& source);
+std::string read_plan_file(const std::filesystem::path& file);
+ConfigError config_error(const std::string& source, const std::string& path, const YAML::Node& node,
+                         const std::string& problem, const std::string& hint = {});
+// A scalar as text; YAML's bare `null` reads as "null" (the null backend).
+std::string config_scalar(const std::string& source, const std::string& path, const YAML::Node& node);
+// Applies a (partial) cell mapping: known keys only, each validated; nested sections merge.
+void apply_cell_yaml(const std::string& source, const std::string& path, const YAML::Node& map,
+                     CellSpec& cell);
+// Checks that hold for a whole cell (an id, consistent timeouts).
+void check_cell_spec(const std::string& source, const std::string& path, const YAML::Node& node,
+                     const CellSpec& cell);
 
 // The candidate closest to `word` by edit distance, or empty if none is close.
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -12,7 +13,7 @@
 
 #include "common/error.h"
 #include "common/paths.h"
-#include "config/plan_loader.h"
+#include "matrix/plan.h"
 #include "run/artifact_resolver.h"
 #include "run/cell_runner.h"
 #include "vm/accel_probe.h"
@@ -40,8 +41,13 @@ std::string make_run_id() {
 }
 
 // Short, unique, and recognisable as ours in `virsh list`.
+// Matrix ids hold '=' and ','; QEMU's -name and socket paths are happier without them.
 std::string guest_name(const std::string& run_id, const std::string& cell_id, int attempt) {
-  return fmt::format("fl-{}-{}-{}", run_id.substr(run_id.size() - 4), cell_id.substr(0, 40), attempt);
+  std::string safe = cell_id.substr(0, 40);
+  for (char& c : safe) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  }
+  return fmt::format("fl-{}-{}-{}", run_id.substr(run_id.size() - 4), safe, attempt);
 }
 
 void check_plan(const Plan& plan, ArtifactResolver& resolver) {
@@ -75,7 +81,9 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
   result.verdict = attempt.decision.verdict;
   result.reason = attempt.decision.reason;
   result.signature = attempt.decision.signature;
-  result.matched = std::string(to_string(result.verdict)) == cell.expect;
+  result.matched = std::string(to_string(result.verdict)) == cell.expect &&
+                   (cell.expect_signature.empty() ||
+                    result.signature.find(cell.expect_signature) != std::string::npos);
   result.end = to_string(attempt.observation.end);
   result.timing = {{"start_s", attempt.timing.start_s},
                    {"boot_to_hello_s", attempt.timing.boot_to_hello_s},

@@ -1,0 +1,42 @@
+#include "matrix/axes.h"
+
+namespace fuselab {
+namespace {
+
+std::string text(bool b) { return b ? "true" : "false"; }
+std::string text(unsigned n) { return std::to_string(n); }
+const std::string& text(const std::string& s) { return s; }
+
+}  // namespace
+
+const std::vector<AxisDef>& axis_defs() {
+  static const std::vector<AxisDef> defs = {
+      {"kernel", {"kernel"}, [](const CellSpec& c) { return text(c.kernel); }},
+      {"image", {"image"}, [](const CellSpec& c) { return text(c.image); }},
+      {"memory_mib", {"memory_mib"}, [](const CellSpec& c) { return text(c.memory_mib); }},
+      {"vcpus", {"vcpus"}, [](const CellSpec& c) { return text(c.vcpus); }},
+      {"backend", {"server", "backend"}, [](const CellSpec& c) { return text(c.server.backend); }},
+      {"writeback_cache", {"server", "writeback_cache"}, [](const CellSpec& c) { return text(c.server.writeback_cache); }},
+      {"threads", {"server", "threads"}, [](const CellSpec& c) { return text(c.server.threads); }},
+      {"workload", {"workload", "kind"}, [](const CellSpec& c) { return text(c.workload.kind); }},
+      {"size_mib", {"workload", "size_mib"}, [](const CellSpec& c) { return text(c.workload.size_mib); }},
+      {"block_kib", {"workload", "block_kib"}, [](const CellSpec& c) { return text(c.workload.block_kib); }},
+      {"fsync", {"workload", "fsync"}, [](const CellSpec& c) { return text(c.workload.fsync); }},
+  };
+  return defs;
+}
+
+const AxisDef* find_axis(const std::string& name) {
+  for (const auto& d : axis_defs()) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> axis_names() {
+  std::vector<std::string> names;
+  for (const auto& d : axis_defs()) names.push_back(d.name);
+  return names;
+}
+
+}  // namespace fuselab

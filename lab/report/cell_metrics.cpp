@@ -1,0 +1,59 @@
+#include "report/cell_metrics.h"
+
+#include <fmt/format.h>
+
+namespace fuselab {
+namespace {
+
+std::optional<double> number_at(const nlohmann::json& obj, const char* key) {
+  if (!obj.is_object()) return std::nullopt;
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+}  // namespace
+
+std::optional<double> boot_seconds(const CellResult& c) {
+  auto s = number_at(c.timing, "boot_to_hello_s");
+  if (s && *s < 0) return std::nullopt;  // the runner writes -1 for "never"
+  return s;
+}
+
+double cell_seconds(const CellResult& c) { return number_at(c.timing, "cell_s").value_or(0.0); }
+
+std::optional<double> mib_per_second(const CellResult& c) {
+  return number_at(c.agent_result, "mib_per_s");
+}
+
+const nlohmann::json* decisive_report(const CellResult& c) {
+  if (!c.reports.is_array() || c.reports.empty()) return nullptr;
+  for (const auto& r : c.reports) {
+    if (r.is_object() && !c.signature.empty() && r.value("title", "") == c.signature) return &r;
+  }
+  return &c.reports.front();
+}
+
+const std::vector<std::string_view>& all_verdict_names() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> v;
+    for (int i = 0; i <= static_cast<int>(Verdict::Skip); ++i) {
+      v.push_back(to_string(static_cast<Verdict>(i)));
+    }
+    return v;
+  }();
+  return names;
+}
+
+std::map<std::string, int> verdict_counts(const RunSummary& run) {
+  std::map<std::string, int> counts;
+  for (const auto& c : run.cells) ++counts[std::string(to_string(c.verdict))];
+  return counts;
+}
+
+std::string verdict_label(const CellResult& c) {
+  std::string got(to_string(c.verdict));
+  return c.matched ? got : fmt::format("{} (expected {})", got, c.cell.expect);
+}
+
+}  // namespace fuselab

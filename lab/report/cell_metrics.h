@@ -1,0 +1,35 @@
+// Figures the report writers read from a CellResult. The record keeps timing and the agent's
+// result as JSON (their shape is the agent protocol's); these accessors tolerate missing or
+// mistyped fields, since an INFRA cell may have neither.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "report/cell_result.h"
+
+namespace fuselab {
+
+// Seconds from start to the agent's hello; nullopt when the guest never said hello.
+std::optional<double> boot_seconds(const CellResult& c);
+double cell_seconds(const CellResult& c);
+// The workload's throughput; nullopt when the agent sent no result.
+std::optional<double> mib_per_second(const CellResult& c);
+
+// The kernel report that decided the verdict (the one whose title is the signature, else the
+// first), or nullptr.
+const nlohmann::json* decisive_report(const CellResult& c);
+
+// Number of cells per verdict name (order them with all_verdict_names()).
+std::map<std::string, int> verdict_counts(const RunSummary& run);
+
+// The verdicts in enum order, for stable legends and header lines.
+const std::vector<std::string_view>& all_verdict_names();
+
+// "PASS", or "HANG (expected PASS)" when the cell did not match.
+std::string verdict_label(const CellResult& c);
+
+}  // namespace fuselab
