@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace fuselab {
 
 using nlohmann::json;
@@ -40,12 +42,14 @@ json to_json(const RunSummary& run) {
 }
 
 std::string format_table(const RunSummary& run) {
-  std::string out = fmt::format("{:<28} {:<6} {:<6} {:>9} {:>8} {:>10}  {}\n", "CELL", "GOT", "WANT",
+  size_t width = 4;
+  for (const auto& c : run.cells) width = std::max(width, c.cell.id.size());
+  std::string out = fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8} {:>10}  {}\n", "CELL", width, "GOT", "WANT",
                                 "BOOT(s)", "CELL(s)", "MiB/s", "WHY");
   for (const auto& c : run.cells) {
     double mibs = c.agent_result.is_object() ? c.agent_result.value("mib_per_s", 0.0) : 0.0;
     double boot = c.timing.value("boot_to_hello_s", -1.0);
-    out += fmt::format("{:<28} {:<6} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", c.cell.id,
+    out += fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", c.cell.id, width,
                        to_string(c.verdict), c.cell.expect,
                        boot >= 0 ? fmt::format("{:.2f}", boot) : "-", c.timing.value("cell_s", 0.0),
                        mibs > 0 ? fmt::format("{:.1f}", mibs) : "-", c.matched ? "" : "UNEXPECTED: ",
