@@ -13,6 +13,9 @@ struct BackendEntry {
 // The one list of backends.
 constexpr BackendEntry kBackends[] = {
     {"null", make_null_backend},
+    {"memory", make_memory_backend},
+    {"passthrough", make_passthrough_backend},
+    {"stall", make_stall_backend},
 };
 
 }  // namespace

@@ -33,7 +33,10 @@ Channel::Channel(UniqueFd out, UniqueFd in, bool nonblocking)
 
 void Channel::send(nlohmann::json msg, Clock::duration timeout) {
   msg["t"] = static_cast<double>(static_cast<long long>(boot_time_s() * 1000)) / 1000.0;
-  std::string line = msg.dump() + "\n";
+  send_line(msg.dump() + "\n", timeout);
+}
+
+void Channel::send_line(std::string_view line, Clock::duration timeout) {
   auto deadline = Clock::now() + timeout;
   std::size_t done = 0;
   while (done < line.size()) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "clock.h"
 #include "unique_fd.h"
@@ -23,6 +24,10 @@ class Channel {
   // Adds "t" (seconds since boot) and writes one line. Throws AgentError(stage "channel") if it
   // cannot be written within `timeout`.
   void send(nlohmann::json msg, Clock::duration timeout = std::chrono::seconds(10));
+
+  // Writes one line built by the caller (a JSON object with its own "t", newline included),
+  // without allocating: the monitor's path.
+  void send_line(std::string_view line, Clock::duration timeout = std::chrono::seconds(10));
 
   // One line parsed as a JSON object, or nullopt at the deadline. Throws AgentError(stage
   // "channel") on end of file, an over-long line or text that is not a JSON object.

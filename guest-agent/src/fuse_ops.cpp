@@ -1,8 +1,10 @@
 // One free function per FUSE operation, all wired in fuse_operations(). Each handler counts its
 // request, does the work through a helper that returns an errno, and sends exactly one reply on
-// every path.
+// every path (the stall backend's held FUSE_WRITE is the one, deliberate, exception).
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -32,7 +34,10 @@ void reply_entry_or_err(fuse_req_t req, int err, const struct stat& attr) {
 
 void fl_init(void* userdata, fuse_conn_info* conn) {
   auto& server = *static_cast<FuseServer*>(userdata);
-  server.stats().count(Op::init);
+  RequestTimer timer(server.stats(), Op::init);
+  // IO_FLUSHER was set before the session started (serve.cpp); check that the thread that
+  // serves requests carries it (task flags are per thread, inherited by threads created later).
+  server.stats().io_flusher = prctl(PR_GET_IO_FLUSHER, 0, 0, 0, 0);
   // Writeback cache: the kernel keeps dirty pages and writes them back later, so FUSE_WRITE
   // comes from writeback (and reclaim) rather than from the writer's write(2). Whether it is on
   // is the knob under test, so it is set from the spec only, never by default.
@@ -40,10 +45,20 @@ void fl_init(void* userdata, fuse_conn_info* conn) {
     conn->want |= FUSE_CAP_WRITEBACK_CACHE;
   else
     conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
-  // libfuse turns splice on for write_buf servers; backends then get a pipe instead of memory.
-  // Off for now: the null backend counts bytes and must not have to drain a pipe.
-  conn->want &= ~FUSE_CAP_SPLICE_READ;
+  // Splice read: the kernel moves FUSE_WRITE payloads into a pipe instead of copying them into
+  // our buffer; every backend then consumes a pipe (fuse_buf_copy). libfuse turns it on for
+  // write_buf servers by default: it is a knob here, so set or cleared from the spec only.
+  if (server.spec().splice && (conn->capable & FUSE_CAP_SPLICE_READ))
+    conn->want |= FUSE_CAP_SPLICE_READ;
+  else
+    conn->want &= ~FUSE_CAP_SPLICE_READ;
+  // libfuse lowers max_write to what its receive buffer holds; a smaller value splits writes.
+  if (server.spec().max_write != 0)
+    conn->max_write =
+        std::min<unsigned>(conn->max_write, static_cast<unsigned>(server.spec().max_write));
   server.stats().writeback_cache = (conn->want & FUSE_CAP_WRITEBACK_CACHE) ? 1 : 0;
+  server.stats().splice = (conn->want & FUSE_CAP_SPLICE_READ) ? 1 : 0;
+  server.stats().max_write = conn->max_write;
   server.stats().init_done = 1;
 }
 
@@ -51,7 +66,7 @@ void fl_destroy(void* userdata) { static_cast<FuseServer*>(userdata)->stats().co
 
 void fl_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   auto& server = server_of(req);
-  server.stats().count(Op::lookup);
+  RequestTimer timer(server.stats(), Op::lookup);
   struct stat attr {};
   int err = server.names().lookup(parent, name, attr);
   reply_entry_or_err(req, err, attr);
@@ -63,21 +78,21 @@ void forget_one(FuseServer& server, fuse_ino_t ino, std::uint64_t nlookup) {
 
 void fl_forget(fuse_req_t req, fuse_ino_t ino, std::uint64_t nlookup) {
   auto& server = server_of(req);
-  server.stats().count(Op::forget);
+  RequestTimer timer(server.stats(), Op::forget);
   forget_one(server, ino, nlookup);
   fuse_reply_none(req);
 }
 
 void fl_forget_multi(fuse_req_t req, std::size_t count, fuse_forget_data* forgets) {
   auto& server = server_of(req);
-  server.stats().count(Op::batch_forget);
+  RequestTimer timer(server.stats(), Op::batch_forget);
   for (std::size_t i = 0; i < count; ++i) forget_one(server, forgets[i].ino, forgets[i].nlookup);
   fuse_reply_none(req);
 }
 
 void fl_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   auto& server = server_of(req);
-  server.stats().count(Op::getattr);
+  RequestTimer timer(server.stats(), Op::getattr);
   struct stat attr {};
   int err = server.names().getattr(ino, attr);
   if (err != 0)
@@ -97,7 +112,7 @@ int do_setattr(FuseServer& server, fuse_ino_t ino, const struct stat& in, int to
 
 void fl_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* in, int to_set, fuse_file_info*) {
   auto& server = server_of(req);
-  server.stats().count(Op::setattr);
+  RequestTimer timer(server.stats(), Op::setattr);
   struct stat attr {};
   int err = do_setattr(server, ino, *in, to_set, attr);
   if (err != 0)
@@ -125,7 +140,7 @@ int do_create(FuseServer& server, fuse_ino_t parent, const char* name, mode_t mo
 void fl_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
                fuse_file_info* fi) {
   auto& server = server_of(req);
-  server.stats().count(Op::create);
+  RequestTimer timer(server.stats(), Op::create);
   fuse_entry_param e{};
   int err = do_create(server, parent, name, mode, fi, e);
   if (err != 0)
@@ -149,7 +164,7 @@ int do_open(FuseServer& server, fuse_ino_t ino, fuse_file_info* fi) {
 
 void fl_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto& server = server_of(req);
-  server.stats().count(Op::open);
+  RequestTimer timer(server.stats(), Op::open);
   int err = do_open(server, ino, fi);
   if (err != 0)
     fuse_reply_err(req, err);
@@ -159,7 +174,7 @@ void fl_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void fl_read(fuse_req_t req, fuse_ino_t ino, std::size_t size, off_t off, fuse_file_info*) {
   auto& server = server_of(req);
-  server.stats().count(Op::read);
+  RequestTimer timer(server.stats(), Op::read);
   // With writeback cache the kernel reads pages it is about to write partially, even on files
   // opened O_WRONLY; so every backend must answer reads.
   std::uint64_t file_size = server.names().size(ino);
@@ -176,8 +191,19 @@ void fl_read(fuse_req_t req, fuse_ino_t ino, std::size_t size, off_t off, fuse_f
 
 void fl_write_buf(fuse_req_t req, fuse_ino_t ino, fuse_bufvec* in, off_t off, fuse_file_info*) {
   auto& server = server_of(req);
-  server.stats().count(Op::write);
+  RequestTimer timer(server.stats(), Op::write);
+  // The knob under test: allocate while the kernel waits for this reply (before the backend, so
+  // a reclaim stall here holds the written pages under writeback).
+  if (server.write_alloc().enabled())
+    server.stats().alloc_bytes.fetch_add(server.write_alloc().run(), std::memory_order_relaxed);
   long n = server.backend().write(ino, off, *in);
+  if (n == Backend::kNoReply) {
+    // The stall control: this request is never answered, on purpose. libfuse keeps its small
+    // request record until the process exits; the kernel waits until the connection is aborted.
+    timer.drop();
+    server.stats().unanswered_writes.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   if (n < 0) {
     fuse_reply_err(req, static_cast<int>(-n));
     return;
@@ -189,29 +215,29 @@ void fl_write_buf(fuse_req_t req, fuse_ino_t ino, fuse_bufvec* in, off_t off, fu
 }
 
 void fl_flush(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
-  server_of(req).stats().count(Op::flush);
+  RequestTimer timer(server_of(req).stats(), Op::flush);
   fuse_reply_err(req, 0);
 }
 
 void fl_fsync(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info*) {
   auto& server = server_of(req);
-  server.stats().count(Op::fsync);
+  RequestTimer timer(server.stats(), Op::fsync);
   fuse_reply_err(req, server.backend().fsync(ino));
 }
 
 void fl_release(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
-  server_of(req).stats().count(Op::release);
+  RequestTimer timer(server_of(req).stats(), Op::release);
   fuse_reply_err(req, 0);
 }
 
 void fl_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   auto& server = server_of(req);
-  server.stats().count(Op::unlink);
+  RequestTimer timer(server.stats(), Op::unlink);
   fuse_reply_err(req, server.names().unlink(parent, name));
 }
 
 void fl_statfs(fuse_req_t req, fuse_ino_t) {
-  server_of(req).stats().count(Op::statfs);
+  RequestTimer timer(server_of(req).stats(), Op::statfs);
   // A large, empty file system: writers must never see ENOSPC from us.
   struct statvfs st {};
   st.f_bsize = st.f_frsize = 4096;

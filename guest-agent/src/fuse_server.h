@@ -12,13 +12,17 @@
 #include "flat_namespace.h"
 #include "server_stats.h"
 #include "spec.h"
+#include "write_alloc.h"
 
 namespace fuselab::agent {
 
 class FuseServer {
  public:
   FuseServer(ServerSpec spec, std::unique_ptr<Backend> backend, ServerStats& stats)
-      : spec_(std::move(spec)), backend_(std::move(backend)), stats_(stats) {}
+      : spec_(std::move(spec)),
+        backend_(std::move(backend)),
+        stats_(stats),
+        alloc_(spec_.alloc_per_write_kib, spec_.alloc_mode) {}
   FuseServer(const FuseServer&) = delete;
   FuseServer& operator=(const FuseServer&) = delete;
 
@@ -26,12 +30,14 @@ class FuseServer {
   FlatNamespace& names() { return names_; }
   Backend& backend() { return *backend_; }
   ServerStats& stats() { return stats_; }
+  const WriteAllocator& write_alloc() const { return alloc_; }
 
  private:
   const ServerSpec spec_;
   FlatNamespace names_;
   std::unique_ptr<Backend> backend_;
   ServerStats& stats_;
+  const WriteAllocator alloc_;
 };
 
 // The operations table: every handler wired in one place.

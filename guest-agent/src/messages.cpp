@@ -34,7 +34,10 @@ nlohmann::json result_message(const Result& r) {
           {"block_kib", r.block_kib},
           {"fsync", r.fsync},
           {"backend", r.backend},
-          {"server_requests", r.server_requests}};
+          {"server_requests", r.server_requests},
+          {"server", r.server},
+          {"bdi", r.bdi},
+          {"monitor", r.monitor}};
 }
 
 nlohmann::json error_message(const std::string& stage, const std::string& detail) {

@@ -1,37 +1,51 @@
 #include "scenario.h"
 
+#include <memory>
 #include <optional>
 
 #include "error.h"
 #include "messages.h"
+#include "monitor.h"
 #include "server_process.h"
 #include "workload.h"
 
 namespace fuselab::agent {
 namespace {
 
-constexpr auto kProgressInterval = std::chrono::seconds(1);
 constexpr auto kStopTimeout = std::chrono::seconds(20);
 
-// Runs the writer child, sending progress until it exits; returns its wait status.
-int run_writer(const Spec& spec, const std::string& mountpoint, WorkloadStats& stats,
-               Channel& channel, ChildReaper& reaper) {
-  pid_t writer = reaper.spawn([&] { return run_workload(spec.workload, mountpoint, stats); });
-  auto next_progress = Clock::now() + kProgressInterval;
-  for (;;) {
-    if (auto status = reaper.status(writer)) return *status;
-    sleep_for(std::chrono::milliseconds(20));
-    if (Clock::now() >= next_progress) {
-      channel.send(progress_message(stats.bytes_done.load(std::memory_order_relaxed)));
-      next_progress += kProgressInterval;
-    }
+// The `server` object of the result: negotiated capabilities, what the server verified about
+// itself, its counters beyond the v1 ones.
+nlohmann::json server_report(const ServerSpec& spec, const ServerProcess& server,
+                             std::uint64_t vm_hwm_kib) {
+  const ServerStats& s = server.stats();
+  nlohmann::json latency = nlohmann::json::object();
+  for (unsigned i = 0; i < ServerStats::kOps; ++i) {
+    if (s.requests[i].load() == 0 || s.latency[i].max_ns.load() == 0) continue;
+    latency[op_name(static_cast<Op>(i))] = {
+        {"p99", static_cast<double>(s.latency[i].quantile_ns(0.99)) / 1e3},
+        {"max", static_cast<double>(s.latency[i].max_ns.load()) / 1e3}};
   }
+  int io_flusher = s.io_flusher.load();
+  return {{"threads", spec.threads},
+          {"writeback_cache", s.writeback_cache.load() != 0},
+          {"splice", s.splice.load() != 0},
+          {"max_write", s.max_write.load()},
+          {"io_flusher", io_flusher < 0 ? nlohmann::json() : nlohmann::json(io_flusher == 1)},
+          {"alloc_per_write_kib", spec.alloc_per_write_kib},
+          {"alloc_mode", spec.alloc_mode},
+          {"alloc_bytes", s.alloc_bytes.load()},
+          {"unanswered_writes", s.unanswered_writes.load()},
+          {"vm_hwm_kib", vm_hwm_kib},
+          {"latency_us", latency}};
 }
 
 }  // namespace
 
 bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& channel,
                   ChildReaper& reaper) {
+  // First, before any child exists: the monitor's memory is allocated and locked now.
+  auto monitor = std::make_unique<Monitor>(spec.monitor, channel);
   std::optional<ServerProcess> server;
   try {
     server.emplace(spec.server, mountpoint, reaper);
@@ -40,11 +54,15 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
     return false;
   }
 
+  Result r;
+  r.bdi = server->apply_bdi_knobs(spec.server);
   SharedObject<WorkloadStats> workload;
-  int writer_status = run_writer(spec, mountpoint, *workload, channel, reaper);
+  WorkloadStats& stats = *workload;
+  pid_t writer = reaper.spawn([&] { return run_workload(spec.workload, mountpoint, stats); });
+  int writer_status = monitor->watch(writer, *server, stats, reaper);
+  std::uint64_t vm_hwm_kib = server->vm_hwm_kib();  // before stop: the server is still alive
   std::string stop_problem = server->stop(kStopTimeout);
 
-  Result r;
   r.bytes_written = workload->bytes_written;
   r.server_bytes_written = server->stats().bytes_written;
   r.elapsed_s = static_cast<double>(workload->elapsed_ns.load()) / 1e9;
@@ -52,12 +70,17 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   r.fsync = spec.workload.fsync;
   r.backend = spec.server.backend;
   r.server_requests = server->stats().request_counts();
+  r.server = server_report(spec.server, *server, vm_hwm_kib);
+  r.monitor = monitor->report();
   r.ok = true;
   auto fail = [&](const std::string& stage, const std::string& detail) {
     channel.send(error_message(stage, detail));
     r.ok = false;
   };
 
+  if (monitor->stalled())
+    fail("stall", "no progress for " + std::to_string(spec.monitor.stall_after_s) + " s");
+  if (monitor->hangs() != 0) fail("hang", "hung-task report: " + r.monitor["hung_task"].dump());
   if (writer_status != 0) {
     std::string why(workload->error.get());
     fail("workload", why.empty() ? "writer " + describe_status(writer_status) : why);
@@ -66,6 +89,9 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
       server->stats().writeback_cache == 0)
     fail("mount",
          "writeback_cache requested but the kernel does not offer FUSE_CAP_WRITEBACK_CACHE");
+  if (spec.server.splice && server->stats().init_done != 0 && server->stats().splice == 0)
+    fail("mount", "splice requested but the kernel does not offer FUSE_CAP_SPLICE_READ");
+  if (!r.bdi["failed"].empty()) fail("mount", "bdi knobs: " + r.bdi["failed"].dump());
   if (!stop_problem.empty()) fail("unmount", stop_problem);
   // Every byte written must have reached the server by close(): the check the lab rests on.
   if (writer_status == 0 && r.server_bytes_written != r.bytes_written)

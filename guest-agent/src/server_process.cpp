@@ -8,6 +8,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <optional>
 
 #include "error.h"
 #include "fuse_server.h"
@@ -72,6 +73,60 @@ bool ServerProcess::abort_connection() const {
   std::ofstream abort("/sys/fs/fuse/connections/" + device_.substr(colon + 1) + "/abort");
   abort << "1" << std::flush;
   return abort.good();
+}
+
+nlohmann::json ServerProcess::apply_bdi_knobs(const ServerSpec& spec) const {
+  nlohmann::json report = {{"device", device_},
+                           {"applied", nlohmann::json::array()},
+                           {"missing", nlohmann::json::array()},
+                           {"failed", nlohmann::json::object()}};
+  const std::string dir = "/sys/class/bdi/" + device_ + "/";
+  // strict_limit first: with it on, max_ratio is a hard cap on this bdi's dirty pages.
+  std::pair<const char*, std::optional<unsigned>> knobs[] = {
+      {"strict_limit",
+       spec.strict_limit ? std::optional<unsigned>(*spec.strict_limit ? 1 : 0) : std::nullopt},
+      {"max_ratio", spec.max_ratio},
+  };
+  for (const auto& [name, want] : knobs) {
+    std::string path = dir + name;
+    bool present = !device_.empty() && access(path.c_str(), F_OK) == 0;
+    if (want && !present) report["missing"].push_back(name);
+    if (want && present) {
+      std::ofstream out(path);
+      out << *want << std::flush;
+      if (out.good())
+        report["applied"].push_back(name);
+      else
+        report["failed"][name] = "write " + std::to_string(*want) + " to " + path + " failed";
+    }
+    std::ifstream in(path);
+    unsigned value = 0;
+    if (present && in >> value)
+      report[name] = value;
+    else
+      report[name] = nullptr;
+  }
+  return report;
+}
+
+std::uint64_t ServerProcess::vm_hwm_kib() const {
+  if (pid_ < 0) return 0;
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmHWM:") {
+      std::uint64_t kib = 0;
+      in >> kib;
+      return kib;
+    }
+    in.ignore(1 << 16, '\n');
+  }
+  return 0;
+}
+
+void ServerProcess::abort() {
+  if (pid_ < 0) return;
+  if (!abort_connection()) kill(pid_, SIGKILL);
 }
 
 std::string ServerProcess::stop(Clock::duration timeout) {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "children.h"
@@ -24,6 +25,22 @@ class ServerProcess {
   ~ServerProcess();
 
   const ServerStats& stats() const { return *stats_; }
+  pid_t pid() const { return pid_; }
+  // "major:minor" of the mount ("" if unknown); the minor names the fusectl connection.
+  const std::string& device() const { return device_; }
+
+  // Sets the FUSE bdi knobs the spec asks for (max_ratio, strict_limit under
+  // /sys/class/bdi/<device>/) and reads both back. Returns the `bdi` report: {"device",
+  // "max_ratio", "strict_limit" (read back, null when the file is missing), "applied": [...],
+  // "missing": [...], "failed": {knob: why}}.
+  nlohmann::json apply_bdi_knobs(const ServerSpec& spec) const;
+
+  // The server's peak resident set (VmHWM, KiB) while it runs; 0 if unreadable.
+  std::uint64_t vm_hwm_kib() const;
+
+  // Aborts the FUSE connection through fusectl, or failing that kills the server (closing
+  // /dev/fuse aborts it too). Every waiting request then fails: unblocks a stalled writer.
+  void abort();
 
   // Unmounts the file system and waits for the server to exit; if that takes longer than
   // `timeout`, aborts the FUSE connection, then kills the server. Returns what went wrong, or

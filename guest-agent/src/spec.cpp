@@ -39,6 +39,17 @@ class ObjectReader {
     return v.get<std::uint64_t>();
   }
 
+  // Keys added after v1 are optional: read them only when present.
+  bool has(const std::string& key) const { return object_->contains(key); }
+
+  std::string text(const std::string& key, std::size_t max_size) {
+    const json& v = take(key);
+    if (!v.is_string() || v.get<std::string>().empty() || v.get<std::string>().size() > max_size)
+      fail(name(key), "want a non-empty string of at most " + std::to_string(max_size) +
+                          " bytes, got " + v.dump());
+    return v.get<std::string>();
+  }
+
   std::string one_of(const std::string& key, const std::vector<std::string>& allowed) {
     const json& v = take(key);
     std::string want = "want one of";
@@ -78,6 +89,18 @@ ServerSpec parse_server(const json& spec) {
   s.backend = r.one_of("backend", backend_names());
   s.writeback_cache = r.boolean("writeback_cache");
   s.threads = static_cast<unsigned>(r.integer("threads", 1, 64));
+  if (r.has("passthrough_dir")) s.passthrough_dir = r.text("passthrough_dir", 256);
+  if (r.has("stall_after_bytes"))
+    s.stall_after_bytes = r.integer("stall_after_bytes", 0, 1ull << 50);
+  if (r.has("alloc_per_write_kib"))
+    s.alloc_per_write_kib = r.integer("alloc_per_write_kib", 0, 1 << 20);
+  if (r.has("alloc_mode")) s.alloc_mode = r.one_of("alloc_mode", {"mmap", "malloc"});
+  // libfuse's receive buffer holds 256 pages of payload: it cannot take more per request.
+  if (r.has("max_write")) s.max_write = r.integer("max_write", 4096, 1 << 20);
+  if (r.has("splice")) s.splice = r.boolean("splice");
+  if (r.has("io_flusher")) s.io_flusher = r.boolean("io_flusher");
+  if (r.has("max_ratio")) s.max_ratio = static_cast<unsigned>(r.integer("max_ratio", 0, 100));
+  if (r.has("strict_limit")) s.strict_limit = r.boolean("strict_limit");
   r.finish();
   return s;
 }
@@ -93,13 +116,28 @@ WorkloadSpec parse_workload(const json& spec) {
   return w;
 }
 
+MonitorSpec parse_monitor(const json& spec) {
+  MonitorSpec m;
+  if (!spec.contains("monitor")) return m;  // optional object: a v1 host does not send it
+  ObjectReader r(spec, "monitor", "monitor");
+  if (r.has("stall_after_s"))
+    m.stall_after_s = static_cast<unsigned>(r.integer("stall_after_s", 0, 86400));
+  if (r.has("sysrq")) m.sysrq = r.boolean("sysrq");
+  if (r.has("on_stall")) m.on_stall = r.one_of("on_stall", {"wait", "abort"});
+  if (r.has("hung_task_timeout_secs"))
+    m.hung_task_timeout_secs = static_cast<unsigned>(r.integer("hung_task_timeout_secs", 0, 3600));
+  r.finish();
+  return m;
+}
+
 }  // namespace
 
 Spec parse_spec(const json& j) {
   if (!j.is_object()) ObjectReader::fail("spec", "want an object, got " + j.dump());
   for (const auto& [key, value] : j.items())
-    if (key != "server" && key != "workload") ObjectReader::fail(key, "unknown key");
-  return Spec{parse_server(j), parse_workload(j)};
+    if (key != "server" && key != "workload" && key != "monitor")
+      ObjectReader::fail(key, "unknown key");
+  return Spec{parse_server(j), parse_workload(j), parse_monitor(j)};
 }
 
 Spec parse_spec_text(const std::string& text) {
