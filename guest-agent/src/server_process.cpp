@@ -126,6 +126,7 @@ std::uint64_t ServerProcess::vm_hwm_kib() const {
 
 void ServerProcess::abort() {
   if (pid_ < 0) return;
+  aborted_ = true;
   if (!abort_connection()) kill(pid_, SIGKILL);
 }
 
@@ -157,7 +158,8 @@ std::string ServerProcess::stop(Clock::duration timeout) {
   }
   if (!reaper_.status(unmounter)) kill(unmounter, SIGKILL);
   if (status && *status != 0 && problem.empty()) {
-    problem = "server " + describe_status(*status);
+    problem = (aborted_ ? "after the connection was aborted: server " : "server ") +
+              describe_status(*status);
     if (!stats_->error.get().empty()) problem += ": " + std::string(stats_->error.get());
   }
   pid_ = -1;

@@ -55,6 +55,7 @@ class ServerProcess {
   std::string mountpoint_;
   std::string device_;  // "major:minor" of the mount; the minor names the fusectl connection
   pid_t pid_ = -1;
+  bool aborted_ = false;  // abort() ran: a non-clean stop is expected
 };
 
 }  // namespace fuselab::agent

@@ -1,0 +1,95 @@
+// Host tests of the agent's monitor and IO_FLUSHER (issue #3): the stall backend blocks a writer,
+// the monitor reports the stall with the writer's stack, then (on_stall "abort") aborts the
+// connection so that the test ends, bounded, with no mount left behind.
+#include <linux/capability.h>
+
+#include "host/agent_harness.h"
+
+namespace {
+
+using namespace fuselab::agent_test;
+
+// Whether this process has CAP_SYS_RESOURCE in its effective set (PR_SET_IO_FLUSHER needs it;
+// containers often drop it even for root).
+bool have_cap_sys_resource() {
+  std::ifstream status("/proc/self/status");
+  std::string key;
+  while (status >> key) {
+    if (key == "CapEff:") {
+      std::string hex;
+      status >> hex;
+      return (std::stoull(hex, nullptr, 16) >> CAP_SYS_RESOURCE) & 1;
+    }
+    status.ignore(1 << 16, '\n');
+  }
+  return false;
+}
+
+TEST_F(AgentLocalTest, StallBackendBlocksTheWriterAndTheMonitorReportsIt) {
+  // Writeback cache on: the writer fills the page cache, then blocks (dirty throttling or fsync)
+  // because writeback never completes past the first 4 MiB.
+  json spec = spec_with("stall", true, 64, {{"stall_after_bytes", 4 << 20}});
+  spec["monitor"] = {{"stall_after_s", 2}, {"on_stall", "abort"}};
+  auto started = std::chrono::steady_clock::now();
+  AgentRun run = run_agent({"local", "--mountpoint", mountpoint_, "--spec", spec.dump()},
+                           std::chrono::seconds(60));
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_LT(took, 30.0) << "the stall must end with the abort, not the test's timeout";
+  EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
+  expect_framing(run);
+
+  auto stalls = run.of("stall");
+  ASSERT_EQ(stalls.size(), 1u) << run.stderr_text;
+  const json& stall = stalls.front();
+  EXPECT_EQ(stall.at("reason"), "no progress");
+  EXPECT_GE(stall.at("since_progress_s").get<double>(), 2.0);
+  EXPECT_EQ(stall.at("server_bytes_written").get<std::uint64_t>(), 4u << 20);
+  EXPECT_GE(stall.at("server_unanswered_writes").get<std::uint64_t>(), 1u);
+  EXPECT_TRUE(stall.at("sysrq").is_boolean());
+  bool writer_listed = false;
+  for (const auto& task : stall.at("tasks")) {
+    if (task.at("role") != "writer") continue;
+    writer_listed = true;
+    EXPECT_EQ(task.at("pid"), stall.at("writer_pid"));
+    EXPECT_TRUE(task.at("stack").is_string());
+    EXPECT_TRUE(task.at("wchan").is_string());
+  }
+  EXPECT_TRUE(writer_listed) << stall.dump();
+  // Heartbeats went on while nothing progressed.
+  EXPECT_GE(run.of("progress").size(), 2u);
+
+  const json& r = the_result(run);
+  EXPECT_FALSE(r.at("ok").get<bool>());
+  EXPECT_EQ(r.at("monitor").at("stalls"), 1);
+  EXPECT_TRUE(r.at("monitor").at("mlocked").get<bool>());
+  bool stall_error = false;
+  for (const auto& e : run.of("error")) stall_error |= e.at("stage") == "stall";
+  EXPECT_TRUE(stall_error);
+  // TearDown checks that no mount is left behind.
+}
+
+TEST_F(AgentLocalTest, NoStallReportWhenWritesComplete) {
+  json spec = spec_with("stall", true, 8, {{"stall_after_bytes", 64 << 20}});
+  spec["monitor"] = {{"stall_after_s", 2}, {"on_stall", "abort"}};
+  AgentRun run = run_local(spec);
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_TRUE(run.of("stall").empty());
+  EXPECT_EQ(the_result(run).at("server_bytes_written").get<std::uint64_t>(), 8u << 20);
+}
+
+TEST_F(AgentLocalTest, IoFlusherIsVerifiedOrAClearError) {
+  AgentRun run = run_local(spec_with("null", true, 8, {{"io_flusher", true}, {"threads", 2}}));
+  if (have_cap_sys_resource()) {
+    ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+    // Checked with PR_GET_IO_FLUSHER in the serving thread, not only where it was set.
+    EXPECT_EQ(the_result(run).at("server").at("io_flusher"), true);
+  } else {
+    EXPECT_EQ(run.exit_code, 1);
+    ASSERT_EQ(run.of("error").size(), 1u);
+    std::string detail = run.of("error").front().value("detail", "");
+    EXPECT_NE(detail.find("CAP_SYS_RESOURCE"), std::string::npos) << detail;
+    EXPECT_TRUE(run.of("result").empty());
+  }
+}
+
+}  // namespace
