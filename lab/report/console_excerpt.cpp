@@ -62,7 +62,10 @@ std::string console_excerpt(const CellResult& c, const std::filesystem::path& ce
   std::size_t first = 0;
   if (report && report->is_object()) {
     auto it = report->find("first_line");
-    if (it != report->end() && it->is_number_unsigned()) first = it->get<std::size_t>();
+    // Parsed JSON holds it unsigned, a json built in memory signed: take any positive integer.
+    if (it != report->end() && it->is_number_integer() && it->get<long long>() > 0) {
+      first = it->get<std::size_t>();
+    }
   }
   std::string raw = first > 0 ? lines_from(in, first, max_bytes) : std::string();
   if (raw.empty()) {  // no report, or its lines are not in this console (a retried attempt)
