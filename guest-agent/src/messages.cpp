@@ -37,11 +37,16 @@ nlohmann::json result_message(const Result& r) {
           {"server_requests", r.server_requests},
           {"server", r.server},
           {"bdi", r.bdi},
-          {"monitor", r.monitor}};
+          {"monitor", r.monitor},
+          {"cgroup", r.cgroup}};
 }
 
 nlohmann::json error_message(const std::string& stage, const std::string& detail) {
   return {{"msg", "error"}, {"stage", stage}, {"detail", detail}};
+}
+
+nlohmann::json skip_message(const std::string& reason) {
+  return {{"msg", "skip"}, {"reason", reason}};
 }
 
 nlohmann::json bye_message() { return {{"msg", "bye"}}; }

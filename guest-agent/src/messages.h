@@ -26,6 +26,7 @@ struct Result {
   nlohmann::json server = nlohmann::json::object();   // what the server negotiated and did
   nlohmann::json bdi = nlohmann::json::object();      // FUSE bdi knobs
   nlohmann::json monitor = nlohmann::json::object();  // monitor setup and what it saw
+  nlohmann::json cgroup = nlohmann::json::object();   // topology, read back
 };
 
 nlohmann::json hello_message();
@@ -33,5 +34,6 @@ nlohmann::json progress_message(std::uint64_t bytes_done);
 nlohmann::json result_message(const Result& r);
 nlohmann::json error_message(const std::string& stage, const std::string& detail);
 nlohmann::json bye_message();
+nlohmann::json skip_message(const std::string& reason);
 
 }  // namespace fuselab::agent

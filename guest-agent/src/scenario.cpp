@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 
+#include "cgroups.h"
 #include "error.h"
 #include "messages.h"
 #include "monitor.h"
@@ -46,9 +47,16 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
                   ChildReaper& reaper) {
   // First, before any child exists: the monitor's memory is allocated and locked now.
   auto monitor = std::make_unique<Monitor>(spec.monitor, channel);
+  std::optional<CellCgroups> cgroups;
   std::optional<ServerProcess> server;
   try {
-    server.emplace(spec.server, mountpoint, reaper);
+    cgroups.emplace(spec.cgroup);
+    server.emplace(spec.server, mountpoint, reaper, [&](ServerStats& stats) {
+      stats.cgroup.set(cgroups->join(CellCgroups::Role::server));
+    });
+  } catch (const SkipCell& e) {
+    channel.send(skip_message(e.what()));
+    return false;
   } catch (const AgentError& e) {
     channel.send(error_message(e.stage(), e.what()));
     return false;
@@ -58,7 +66,15 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   r.bdi = server->apply_bdi_knobs(spec.server);
   SharedObject<WorkloadStats> workload;
   WorkloadStats& stats = *workload;
-  pid_t writer = reaper.spawn([&] { return run_workload(spec.workload, mountpoint, stats); });
+  pid_t writer = reaper.spawn([&] {
+    try {
+      stats.cgroup.set(cgroups->join(CellCgroups::Role::workload));
+    } catch (const std::exception& e) {
+      stats.error.set(e.what());
+      return 1;
+    }
+    return run_workload(spec.workload, mountpoint, stats);
+  });
   int writer_status = monitor->watch(writer, *server, stats, reaper);
   std::uint64_t vm_hwm_kib = server->vm_hwm_kib();  // before stop: the server is still alive
   std::string stop_problem = server->stop(kStopTimeout);
@@ -72,6 +88,8 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   r.server_requests = server->stats().request_counts();
   r.server = server_report(spec.server, *server, vm_hwm_kib);
   r.monitor = monitor->report();
+  r.cgroup = cgroups->verify(std::string(server->stats().cgroup.get()),
+                             std::string(workload->cgroup.get()));
   r.ok = true;
   auto fail = [&](const std::string& stage, const std::string& detail) {
     channel.send(error_message(stage, detail));
@@ -81,6 +99,8 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   if (monitor->stalled())
     fail("stall", "no progress for " + std::to_string(spec.monitor.stall_after_s) + " s");
   if (monitor->hangs() != 0) fail("hang", "hung-task report: " + r.monitor["hung_task"].dump());
+  if (!r.cgroup.at("verified").get<bool>())
+    fail("cgroup", r.cgroup.value("problem", "placement not as asked"));
   if (writer_status != 0) {
     std::string why(workload->error.get());
     fail("workload", why.empty() ? "writer " + describe_status(writer_status) : why);

@@ -36,7 +36,8 @@ bool wait_ready(int fd, Clock::time_point deadline) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(const ServerSpec& spec, std::string mountpoint, ChildReaper& reaper)
+ServerProcess::ServerProcess(const ServerSpec& spec, std::string mountpoint, ChildReaper& reaper,
+                             const std::function<void(ServerStats&)>& enter)
     : reaper_(reaper), mountpoint_(std::move(mountpoint)) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw_errno("mount", "pipe");
@@ -45,6 +46,12 @@ ServerProcess::ServerProcess(const ServerSpec& spec, std::string mountpoint, Chi
   ServerStats& stats = *stats_;
   pid_ = reaper_.spawn([&] {
     ready_read.reset();
+    try {
+      if (enter) enter(stats);
+    } catch (const std::exception& e) {
+      stats.error.set(e.what());
+      return 1;
+    }
     return serve(spec, mountpoint_, stats, ready_write.release());
   });
   ready_write.reset();

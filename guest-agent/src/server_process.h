@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -18,7 +19,9 @@ class ServerProcess {
  public:
   // Forks the server and waits until its file system is mounted on `mountpoint`. Throws
   // AgentError(stage "mount") with the server's reason if it is not mounted within 10 s.
-  ServerProcess(const ServerSpec& spec, std::string mountpoint, ChildReaper& reaper);
+  // `enter` runs first in the child (joins the server's cgroup); its exceptions fail the mount.
+  ServerProcess(const ServerSpec& spec, std::string mountpoint, ChildReaper& reaper,
+                const std::function<void(ServerStats&)>& enter = {});
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
   // Last resort if stop() was not called: kill the server, then detach the mount.

@@ -63,6 +63,7 @@ struct ServerStats {
   std::atomic<std::uint32_t> max_write{0};          // negotiated max_write (bytes)
   std::atomic<int> io_flusher{-1};                  // PR_GET_IO_FLUSHER in the serving thread(s)
   SharedText<512> error;                            // why the server process failed, if it did
+  SharedText<256> cgroup;                           // the group it joined, read back by itself
 
   void count(Op op) { requests[static_cast<unsigned>(op)].fetch_add(1, std::memory_order_relaxed); }
 

@@ -130,14 +130,28 @@ MonitorSpec parse_monitor(const json& spec) {
   return m;
 }
 
+CgroupSpec parse_cgroup(const json& spec) {
+  CgroupSpec c;
+  if (!spec.contains("cgroup")) return c;
+  ObjectReader r(spec, "cgroup", "cgroup");
+  if (r.has("version")) c.version = r.one_of("version", {"none", "v1", "v2"});
+  if (r.has("placement"))
+    c.placement =
+        r.one_of("placement", {"both-root", "both-nested", "server-root", "workload-root"});
+  if (r.has("memory_limit_mib")) c.memory_limit_mib = r.integer("memory_limit_mib", 0, 1 << 20);
+  if (r.has("mglru")) c.mglru = r.one_of("mglru", {"default", "on", "off"});
+  r.finish();
+  return c;
+}
+
 }  // namespace
 
 Spec parse_spec(const json& j) {
   if (!j.is_object()) ObjectReader::fail("spec", "want an object, got " + j.dump());
   for (const auto& [key, value] : j.items())
-    if (key != "server" && key != "workload" && key != "monitor")
+    if (key != "server" && key != "workload" && key != "monitor" && key != "cgroup")
       ObjectReader::fail(key, "unknown key");
-  return Spec{parse_server(j), parse_workload(j), parse_monitor(j)};
+  return Spec{parse_server(j), parse_workload(j), parse_monitor(j), parse_cgroup(j)};
 }
 
 Spec parse_spec_text(const std::string& text) {

@@ -43,10 +43,20 @@ struct MonitorSpec {
   unsigned hung_task_timeout_secs = 0;  // >0: set it, hung_task_warnings=-1, hung_task_panic=0
 };
 
+// cgroup topology and reclaim (issue #3): all optional; version "none" leaves cgroups alone.
+struct CgroupSpec {
+  std::string version = "none";  // "none", "v1", "v2"
+  std::string placement =
+      "both-root";                     // "both-root", "both-nested", "server-root", "workload-root"
+  std::uint64_t memory_limit_mib = 0;  // limit of the nested group; 0: none
+  std::string mglru = "default";       // "default", "on", "off" (/sys/kernel/mm/lru_gen/enabled)
+};
+
 struct Spec {
   ServerSpec server;
   WorkloadSpec workload;
   MonitorSpec monitor;
+  CgroupSpec cgroup;
 };
 
 // Throws AgentError(stage "spec") naming the key, e.g. "server.threads: want an integer in

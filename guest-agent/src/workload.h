@@ -17,6 +17,7 @@ struct WorkloadStats {
   std::atomic<std::uint64_t> bytes_written{0};  // final count, set when the workload ends
   std::atomic<std::uint64_t> elapsed_ns{0};     // open to close, fsync included
   SharedText<512> error;                        // why it failed, if it did
+  SharedText<256> cgroup;                       // the group it joined, read back by itself
 };
 
 // Names accepted by spec `workload.kind`.
