@@ -26,9 +26,17 @@ std::string path_component(std::string_view id) {
   return out;
 }
 
+// KCIDB ids match "origin:.*", and '.' matches no line break: ids are cleaned to one line.
+// Plan-made ids are printable already and pass unchanged, so they stay stable across runs.
+std::string object_id(std::string_view run_id, std::string_view suffix = {}) {
+  std::string id = fmt::format("{}:{}", kOrigin, clean_line(run_id));
+  if (!suffix.empty()) id += ":" + clean_line(suffix);
+  return id;
+}
+
 std::string build_id(const RunSummary& run, const CellResult& c) {
-  return fmt::format("{}:{}:kernel:{}", kOrigin, run.run_id,
-                     c.kernel_release.empty() ? "unknown" : c.kernel_release);
+  return object_id(run.run_id,
+                   "kernel:" + (c.kernel_release.empty() ? "unknown" : c.kernel_release));
 }
 
 // started_at ("2026-11-25T10:14:56Z") plus an offset in seconds, as RFC 3339; empty if the
@@ -48,7 +56,7 @@ std::string start_time(const std::string& started_at, double offset_s) {
 }
 
 json checkout(const RunSummary& run) {
-  json j{{"id", fmt::format("{}:{}", kOrigin, run.run_id)},
+  json j{{"id", object_id(run.run_id)},
          {"origin", kOrigin},
          {"comment", clean_line("fuselab plan " + run.plan_name, 400)},
          {"valid", true},
@@ -67,7 +75,7 @@ json checkout(const RunSummary& run) {
 json build(const RunSummary& run, const CellResult& c) {
   // The lab boots x86_64 guests only (qemu-system-x86_64); Debian's kernels are prebuilt.
   return json{{"id", build_id(run, c)},
-              {"checkout_id", fmt::format("{}:{}", kOrigin, run.run_id)},
+              {"checkout_id", object_id(run.run_id)},
               {"origin", kOrigin},
               {"architecture", "x86_64"},
               {"comment", clean_line(c.kernel_source, 400)},
@@ -87,7 +95,7 @@ json test(const RunSummary& run, const CellResult& c, const KcidbOptions& option
             {"spec", cell_spec_json(c.cell)}};
   if (auto mibs = mib_per_second(c)) misc["mib_per_s"] = *mibs;
   if (auto boot = boot_seconds(c)) misc["boot_s"] = *boot;
-  json j{{"id", fmt::format("{}:{}:{}", kOrigin, run.run_id, c.cell.id)},
+  json j{{"id", object_id(run.run_id, c.cell.id)},
          {"build_id", build_id(run, c)},
          {"origin", kOrigin},
          {"path", "fuselab." + path_component(c.cell.id)},

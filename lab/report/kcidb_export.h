@@ -24,6 +24,8 @@ struct KcidbOptions {
 // harness": the lab failed, the kernel's status is unknown); SKIP is SKIP.
 std::string_view kcidb_status(Verdict v);
 
+// Guest-derived text in it is cleaned; dump it with error_handler_t::replace all the same, as
+// plan-derived ids are not.
 nlohmann::json to_kcidb(const RunSummary& run, const KcidbOptions& options = {});
 
 }  // namespace fuselab

@@ -13,7 +13,11 @@ void write_reports(const RunSummary& run, const std::filesystem::path& run_dir,
   write_file_atomic(run_dir / "report.html", to_html_report(run, options.html));
   if (options.kcidb) {
     KcidbOptions k{options.artifacts_url, run_dir};
-    write_file_atomic(run_dir / "kcidb.json", to_kcidb(run, k).dump(2) + "\n");
+    // Ids and specs come from the plan, not the guest, but a stray byte there must not cost
+    // the whole run its reports: invalid UTF-8 becomes U+FFFD instead of an exception.
+    write_file_atomic(
+        run_dir / "kcidb.json",
+        to_kcidb(run, k).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   }
 }
 
