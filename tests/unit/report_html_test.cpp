@@ -1,0 +1,82 @@
+// report.html as text: self-contained, every guest string escaped, links relative to the run
+// folder, the grid over two axes. How it renders is the host test's job (headless Chromium).
+#include <gtest/gtest.h>
+
+#include "report/html_report.h"
+#include "report_fixtures.h"
+
+namespace fuselab {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto pos = haystack.find(needle); pos != std::string::npos;
+       pos = haystack.find(needle, pos + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+void expect_self_contained(const std::string& html) {
+  EXPECT_NE(html.find("Content-Security-Policy\" content=\"default-src 'none'"), std::string::npos);
+  for (const char* fetch :
+       {"<script", "<link", "<img", "<iframe", "src=", "url(", "@import", "https://"}) {
+    EXPECT_EQ(html.find(fetch), std::string::npos) << fetch;
+  }
+  // The only absolute URL is the SVG namespace, which is a name, not a fetch.
+  EXPECT_EQ(count(html, "http://"), count(html, "xmlns=\"http://www.w3.org/2000/svg\""));
+}
+
+TEST(ReportHtml, RealRunHasTilesLinksAndCharts) {
+  const auto html = to_html_report(load_run_summary(report_test::data_dir("smoke-pass")));
+  expect_self_contained(html);
+  EXPECT_EQ(count(html, "<div class=\"cell\""), 2u);
+  for (const char* f : {"console.log", "result.json", "agent.jsonl", "domain.xml"}) {
+    EXPECT_NE(html.find(std::string("href=\"null-wbc-4t/") + f + "\""), std::string::npos) << f;
+  }
+  EXPECT_EQ(count(html, "<svg"), 2u);
+  EXPECT_NE(html.find("48.5"), std::string::npos);  // the throughput figure
+  EXPECT_NE(html.find("<title>fuselab 20261125-101456-a3b3 (smoke)</title>"), std::string::npos);
+}
+
+TEST(ReportHtml, TwoAxisGrid) {
+  const auto run = load_run_summary(report_test::data_dir("smoke-pass"));
+  const auto html = to_html_report(run, {"/server/threads", "/server/writeback_cache"});
+  EXPECT_NE(html.find("<table class=\"grid\">"), std::string::npos);
+  EXPECT_NE(html.find("<th>false</th><th>true</th>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<tr><th>1</th>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><th>4</th>"), std::string::npos);
+  // Squares without a cell stay empty: 2 rows x 2 columns, 2 cells.
+  EXPECT_EQ(count(html, "<td></td>"), 2u);
+  // A pointer naming nothing, or a malformed one, still renders.
+  EXPECT_NE(to_html_report(run, {"/axes/kernel", "no-slash"}).find("(bad axis)"),
+            std::string::npos);
+}
+
+TEST(ReportHtml, GuestStringsAreEscaped) {
+  TempDir dir(fs::temp_directory_path(), "fuselab-html-");
+  const auto html = to_html_report(report_test::mixed_run(dir.path()));
+  expect_self_contained(html);
+  EXPECT_EQ(html.find("</failure>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)"), std::string::npos);
+  EXPECT_EQ(html.find('\x1b'), std::string::npos);
+  EXPECT_EQ(html.find('\0'), std::string::npos);
+  // The hostile cell id is one percent-encoded path segment: no "javascript:" link.
+  EXPECT_EQ(html.find("href=\"javascript"), std::string::npos);
+  EXPECT_NE(html.find("href=\"%5D%5D%3E%3C%2Ffailure%3E"), std::string::npos);
+  EXPECT_EQ(count(html, "class=\"cell miss\""), 2u);  // HANG and INFRA were not expected
+}
+
+TEST(ReportHtml, EmptyRun) {
+  RunSummary run;
+  run.run_id = "r";
+  const auto html = to_html_report(run);
+  expect_self_contained(html);
+  EXPECT_NE(html.find("No cell finished."), std::string::npos);
+  EXPECT_NE(html.find("</html>"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fuselab
