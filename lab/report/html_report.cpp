@@ -32,8 +32,9 @@ table.grid td{padding:4px;vertical-align:top;border:1px solid #cfd8dc}
 .cell{border-radius:4px;padding:6px 8px;min-width:200px;margin:2px;display:inline-block;vertical-align:top}
 .cell.miss{outline:4px dashed #d50000;outline-offset:-2px}
 .cell .id{font-weight:600;word-break:break-all} .cell .why{font-size:12px;word-break:break-word}
-.cell a{color:inherit;font-size:12px;margin-right:6px}
-table.cells{border-collapse:collapse;background:#fff} table.cells td,table.cells th{padding:3px 8px;border-bottom:1px solid #e0e0e0;text-align:left}
+.flat .cell{display:block;margin:0;min-width:0}
+.links{display:flex;flex-wrap:wrap;gap:0 8px} .cell a{color:inherit;font-size:12px}
+table.cells{border-collapse:collapse;background:#fff;width:100%} table.cells td{word-break:break-word} table.cells td,table.cells th{padding:3px 8px;border-bottom:1px solid #e0e0e0;text-align:left}
 table.cells td.n{text-align:right;font-variant-numeric:tabular-nums}
 </style></head><body>
 )";
@@ -49,7 +50,7 @@ std::string tile(const CellResult& c) {
   auto boot = boot_seconds(c);
   return fmt::format(R"(<div class="cell{}" style="background:{};color:{}" title="{}">)"
                      R"(<div class="id">{}</div><div>{}{}</div><div class="why">{}</div>)"
-                     R"(<div>boot {} · cell {:.1f} s · {}</div><div>{}</div></div>)",
+                     R"(<div>boot {} · cell {:.1f} s · {}</div><div class="links">{}</div></div>)",
                      c.matched ? "" : " miss", colours.background, colours.text,
                      text(c.reason, 600), text(c.cell.id), text(verdict_label(c)),
                      c.matched ? "" : " ✗", text(why, 160),
