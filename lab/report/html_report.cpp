@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "report/cell_metrics.h"
@@ -137,6 +138,26 @@ std::string cell_table(const RunSummary& run) {
 }
 
 }  // namespace
+
+HtmlOptions default_grid_axes(const RunSummary& run) {
+  std::map<std::string, std::set<std::string>> values;
+  for (const auto& c : run.cells) {
+    for (const auto& [axis, value] : c.cell.axes) values[axis].insert(value);
+  }
+  std::vector<std::pair<std::size_t, std::string>> ranked;  // (distinct values, axis)
+  for (const auto& [axis, seen] : values) {
+    if (seen.size() > 1) ranked.emplace_back(seen.size(), axis);
+  }
+  // Most values first; equal counts in name order, so the choice is stable.
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  // json_pointer's "/" escapes '~' and '/' inside an axis name.
+  const nlohmann::json::json_pointer axes("/axes");
+  HtmlOptions o;
+  if (ranked.size() > 0) o.row_axis = (axes / ranked[0].second).to_string();
+  if (ranked.size() > 1) o.column_axis = (axes / ranked[1].second).to_string();
+  return o;
+}
 
 std::string to_html_report(const RunSummary& run, const HtmlOptions& options) {
   std::string out(kHead);

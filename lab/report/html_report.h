@@ -18,6 +18,10 @@ struct HtmlOptions {
   std::string column_axis;
 };
 
+// The grid a matrix run reads best in: its two axes with the most distinct values (rows get
+// the one with more), as "/axes/<name>" pointers. Flat when no axis has two values.
+HtmlOptions default_grid_axes(const RunSummary& run);
+
 std::string to_html_report(const RunSummary& run, const HtmlOptions& options = {});
 
 }  // namespace fuselab

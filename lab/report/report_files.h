@@ -12,7 +12,7 @@
 namespace fuselab {
 
 struct ReportOptions {
-  HtmlOptions html;
+  HtmlOptions html;           // no axes given: default_grid_axes(run)
   bool kcidb = false;         // also write kcidb.json
   std::string artifacts_url;  // for kcidb.json's log URLs (see KcidbOptions)
 };

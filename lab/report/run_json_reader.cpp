@@ -35,6 +35,8 @@ CellSpec spec_from_json(const json& s) {
   c.silence_timeout_s = get(timeouts, "silence_s", c.silence_timeout_s);
   c.infra_retries = get(s, "infra_retries", c.infra_retries);
   c.expect = get(s, "expect", c.expect);
+  c.expect_signature = get(s, "expect_signature", c.expect_signature);
+  c.axes = get(s, "axes", c.axes);
   c.kernel_cmdline = get(s, "kernel_cmdline", c.kernel_cmdline);
   const json server = get(s, "server", json::object());
   c.server.backend = get(server, "backend", c.server.backend);

@@ -55,6 +55,25 @@ TEST(ReportHtml, TwoAxisGrid) {
             std::string::npos);
 }
 
+TEST(ReportHtml, DefaultAxesAreTheTwoWithMostValues) {
+  RunSummary run;
+  EXPECT_TRUE(default_grid_axes(run).row_axis.empty());
+  for (const char* kernel : {"6.1", "6.12", "7.2"}) {
+    for (const char* cgroup : {"v1", "v2"}) {
+      auto c = report_test::make_cell(std::string(kernel) + "-" + cgroup, Verdict::Pass, "PASS");
+      c.cell.axes = {{"kernel", kernel}, {"cgroup", cgroup}, {"backend", "null"}, {"a/b", "x"}};
+      run.cells.push_back(c);
+    }
+  }
+  run.cells[0].cell.axes["a/b"] = "y";  // two values, like cgroup; name order breaks the tie
+  const HtmlOptions o = default_grid_axes(run);
+  EXPECT_EQ(o.row_axis, "/axes/kernel");
+  EXPECT_EQ(o.column_axis, "/axes/a~1b");
+  const auto html = to_html_report(run, {"/axes/kernel", "/axes/cgroup"});
+  EXPECT_NE(html.find("<th>v1</th><th>v2</th>"), std::string::npos);
+  EXPECT_EQ(count(html, "<td><div class=\"cell\""), 6u);  // every square holds one cell
+}
+
 TEST(ReportHtml, GuestStringsAreEscaped) {
   TempDir dir(fs::temp_directory_path(), "fuselab-html-");
   const auto html = to_html_report(report_test::mixed_run(dir.path()));

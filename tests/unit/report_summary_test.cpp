@@ -61,6 +61,21 @@ TEST(ReportRunJson, RejectsOtherDocuments) {
   EXPECT_EQ(run.cells[0].verdict, Verdict::Infra);
 }
 
+TEST(ReportRunJson, MatrixCellKeepsItsAxes) {
+  auto run = run_summary_from_json(
+      {{"schema", "fuselab.run/1"},
+       {"cells",
+        {{{"id", "k61-v1"},
+          {"verdict", "HANG"},
+          {"expected", "HANG"},
+          {"spec",
+           {{"axes", {{"kernel", "6.1"}, {"cgroup", "v1"}}}, {"expect_signature", "x"}}}}}}});
+  ASSERT_EQ(run.cells.size(), 1u);
+  EXPECT_EQ(run.cells[0].cell.axes.at("cgroup"), "v1");
+  EXPECT_EQ(run.cells[0].cell.expect_signature, "x");
+  EXPECT_EQ(run.cells[0].verdict, Verdict::Hang);
+}
+
 TEST(ReportSummary, RealRunHeaderAndRows) {
   const auto md = to_summary_markdown(load_run_summary(data_dir("smoke-pass")));
   EXPECT_NE(md.find("all as expected"), std::string::npos) << md;
