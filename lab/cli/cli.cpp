@@ -14,6 +14,7 @@
 #include "matrix/plan.h"
 #include "report/plan_table.h"
 #include "run/artifact_resolver.h"
+#include "run/merge_runs.h"
 #include "run/run_plan.h"
 #include "vm/accel_probe.h"
 
@@ -80,6 +81,9 @@ int cli_main(int argc, char** argv) {
   run->add_option("--results", options.results_dir, "where results/<run-id>/ goes")->capture_default_str();
   run->add_option("--accel", options.accel, "auto (probe KVM, else TCG), kvm or tcg")->capture_default_str();
   run->add_option("--run-id", options.run_id, "name of the run directory (default: time-based)");
+  run->add_option("--resume", options.resume, "run id to continue: its finished cells are kept, the rest run");
+  run->add_option("--shard", options.shard, "K/N: run only shard K of N (deterministic by cell id)");
+  run->add_option("-j,--jobs", options.jobs, "cells at once (default: from host CPUs and memory)");
 
   CLI::App* prepare = app.add_subcommand("prepare", "fetch and build the kernels and images a plan needs");
   add_common(prepare);
@@ -90,6 +94,12 @@ int cli_main(int argc, char** argv) {
   plan_cmd->add_option("plan", options.plan_file, "YAML plan")->required();
   bool plan_json = false;
   plan_cmd->add_flag("--json", plan_json, "print the expanded cells as JSON");
+
+  std::vector<fs::path> merge_inputs;
+  fs::path merge_into;
+  CLI::App* merge = app.add_subcommand("merge", "join shard results into one run directory");
+  merge->add_option("runs", merge_inputs, "run directories (results/<run-id>)")->required();
+  merge->add_option("--into", merge_into, "the merged run directory to write")->required();
 
   std::string probe_kernel = "debian:bookworm:cloud-amd64";
   CLI::App* probe = app.add_subcommand("probe-accel", "tell which accelerator can run guests here");
@@ -110,6 +120,11 @@ int cli_main(int argc, char** argv) {
       std::cout << "results: " << outcome.run_dir.string() << "\n";
       if (outcome.summary.interrupted) std::cout << "interrupted: finished cells were kept\n";
       return outcome.exit_code;
+    }
+    if (*merge) {
+      RunSummary merged = merge_runs(merge_inputs, merge_into);
+      std::cout << format_table(merged) << "results: " << fs::absolute(merge_into).string() << "\n";
+      return run_exit_code(merged);
     }
     if (*plan_cmd) {
       Plan plan = load_plan(options.plan_file);

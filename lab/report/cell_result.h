@@ -26,9 +26,13 @@ struct CellResult {
   nlohmann::json agent_result;  // the agent's result message, or null
   nlohmann::json reports;       // grouped kernel reports
   std::string end;              // how the watch ended (CellEnd)
+  // A result read back from an earlier run (resume, merge): written out again unchanged.
+  nlohmann::json recorded;
 };
 
 nlohmann::json to_json(const CellResult& r);
+// Reads a cell record of run.json/result.json back; InfraError if it lacks the basics.
+CellResult cell_result_from_json(const nlohmann::json& j);
 
 struct RunSummary {
   std::string run_id;
@@ -41,6 +45,7 @@ struct RunSummary {
   double wall_s = 0;
   bool interrupted = false;
   std::vector<CellResult> cells;
+  std::string shard;  // "K/N" when the run was one shard of a plan
 };
 
 nlohmann::json to_json(const RunSummary& run);

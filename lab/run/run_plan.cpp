@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -15,6 +16,8 @@
 #include "common/paths.h"
 #include "matrix/plan.h"
 #include "run/artifact_resolver.h"
+#include "matrix/shard.h"
+#include "run/cell_pool.h"
 #include "run/cell_runner.h"
 #include "vm/accel_probe.h"
 #include "vm/libvirt_backend.h"
@@ -47,7 +50,8 @@ std::string guest_name(const std::string& run_id, const std::string& cell_id, in
   for (char& c : safe) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
   }
-  return fmt::format("fl-{}-{}-{}", run_id.substr(run_id.size() - 4), safe, attempt);
+  // A short tag of the run id keeps names of concurrent runs apart (ids may be as short as "s1").
+  return fmt::format("fl-{:04x}-{}-{}", std::hash<std::string>{}(run_id) & 0xffff, safe, attempt);
 }
 
 void check_plan(const Plan& plan, ArtifactResolver& resolver) {
@@ -127,22 +131,58 @@ nlohmann::json prepare_plan(const RunOptions& options) {
   return prepared;
 }
 
+// Cells of an earlier run (--resume) that need not run again: finished, not interrupted, and
+// not infrastructure failures (those deserve another try).
+std::map<std::string, CellResult> finished_cells(const fs::path& run_dir) {
+  std::map<std::string, CellResult> done;
+  auto file = run_dir / "run.json";
+  if (!fs::exists(file)) throw UserError("cannot resume: no " + file.string(), "give the run id of an earlier run");
+  auto run = nlohmann::json::parse(read_file(file), nullptr, false);
+  if (run.is_discarded() || !run.contains("cells")) throw UserError("cannot resume: " + file.string() + " is not a run record");
+  for (const auto& j : run["cells"]) {
+    CellResult r = cell_result_from_json(j);
+    if (r.verdict != Verdict::Infra) done.emplace(r.cell.id, std::move(r));
+  }
+  return done;
+}
+
 RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   const auto started = Clock::now();
   Plan plan = load_plan(options.plan_file);
+  RunOutcome outcome;
+  RunSummary& summary = outcome.summary;
+  if (!options.shard.empty()) {
+    Shard shard = parse_shard(options.shard);
+    plan = select_shard(plan, shard);
+    summary.shard = options.shard;
+    if (plan.cells.empty()) throw UserError("shard " + options.shard + " of this plan has no cells", "use fewer shards");
+  }
   ArtifactResolver resolver(options.source_dir, options.agent_binary);
   check_plan(plan, resolver);
 
-  RunOutcome outcome;
-  RunSummary& summary = outcome.summary;
-  summary.run_id = options.run_id.empty() ? make_run_id() : options.run_id;
+  summary.run_id = !options.resume.empty() ? options.resume : options.run_id.empty() ? make_run_id() : options.run_id;
   summary.plan_name = plan.name;
   summary.plan_file = options.plan_file.string();
   summary.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
   outcome.run_dir = fs::absolute(options.results_dir) / summary.run_id;
+  std::map<std::string, CellResult> already;
+  if (!options.resume.empty()) already = finished_cells(outcome.run_dir);
   fs::create_directories(outcome.run_dir);
   fs::copy_file(options.plan_file, outcome.run_dir / "plan.yaml", fs::copy_options::overwrite_existing);
+
+  // Results in plan order, whatever order the cells finish in.
+  std::vector<std::optional<CellResult>> results(plan.cells.size());
+  std::vector<size_t> to_run;
+  for (size_t i = 0; i < plan.cells.size(); ++i) {
+    if (auto it = already.find(plan.cells[i].id); it != already.end()) results[i] = it->second;
+    else to_run.push_back(i);
+  }
+  if (!already.empty()) spdlog::info("resuming {}: {} cells done, {} to run", summary.run_id, plan.cells.size() - to_run.size(), to_run.size());
   auto write_run_json = [&] {
+    summary.cells.clear();
+    for (const auto& r : results) {
+      if (r) summary.cells.push_back(*r);
+    }
     summary.wall_s = std::chrono::duration<double>(Clock::now() - started).count();
     write_file_atomic(outcome.run_dir / "run.json", to_json(summary).dump(2) + "\n");
   };
@@ -156,7 +196,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   if (accel.accel == Accelerator::Tcg && options.accel == "auto") {
     spdlog::warn("using TCG (software emulation): {}", accel.reason);
   }
-  // libguestfs follows the probe: H2's image code forces TCG unless told otherwise.
+  // libguestfs follows the probe (the image code forces TCG unless told otherwise).
   if (!std::getenv("LIBGUESTFS_BACKEND_SETTINGS")) {
     ::setenv("LIBGUESTFS_BACKEND_SETTINGS", accel.accel == Accelerator::Tcg ? "force_tcg" : "", 1);
   }
@@ -164,7 +204,8 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   // Everything the cells boot is prepared before the first guest starts: a broken download or
   // image fails the run early, and the image code's setenv() calls run before libvirt's threads.
   std::map<std::pair<std::string, std::string>, BootArtifacts> boots;
-  for (const auto& cell : plan.cells) {
+  for (size_t i : to_run) {
+    const auto& cell = plan.cells[i];
     auto key = std::make_pair(cell.kernel, cell.image);
     if (boots.contains(key) || stop) continue;
     boots[key] = resolver.boot(cell.kernel, cell.image);
@@ -181,20 +222,36 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   TempDir overlay_dir(work_env && *work_env ? work_env : "/var/tmp", "fuselab-overlays-");
   write_run_json();
 
-  size_t done = 0;
-  for (const auto& cell : plan.cells) {
-    if (stop) break;
-    const BootArtifacts& boot = boots.at({cell.kernel, cell.image});
-    spdlog::info("[{}/{}] {}: running ({} MiB {} through a {} server)", done + 1, plan.cells.size(),
-                 cell.id, cell.workload.size_mib, cell.workload.kind, cell.server.backend);
-    CellResult result = run_cell(backend, cell, boot, summary.run_id, outcome.run_dir / cell.id,
-                                 overlay_dir.path(), stop);
-    ++done;
-    spdlog::info("[{}/{}] {}: {}{} ({:.1f} s)", done, plan.cells.size(), cell.id, to_string(result.verdict),
-                 result.matched ? "" : " (expected " + cell.expect + ")", result.timing.value("cell_s", 0.0));
-    summary.cells.push_back(std::move(result));
-    write_run_json();
-  }
+  unsigned jobs = options.jobs > 0 ? options.jobs : default_jobs(plan);
+  spdlog::info("{} cells to run, {} at a time", to_run.size(), jobs);
+  std::vector<std::optional<CellResult>> fresh(to_run.size());
+  run_pool(
+      to_run.size(), jobs, stop,
+      [&](size_t k) {
+        const auto& cell = plan.cells[to_run[k]];
+        spdlog::debug("{}: starting", cell.id);
+        try {
+          fresh[k] = run_cell(backend, cell, boots.at({cell.kernel, cell.image}), summary.run_id,
+                              outcome.run_dir / cell.id, overlay_dir.path(), stop);
+        } catch (const std::exception& e) {
+          // A worker thread must not throw: the cell is an infrastructure failure, the run goes on.
+          CellResult failed;
+          failed.cell = cell;
+          failed.verdict = Verdict::Infra;
+          failed.reason = std::string("host error: ") + e.what();
+          failed.end = std::string(to_string(CellEnd::HostError));
+          failed.matched = cell.expect == "INFRA";
+          fresh[k] = std::move(failed);
+        }
+      },
+      [&](size_t k, const PoolProgress& p) {
+        const CellResult& r = *fresh[k];
+        results[to_run[k]] = r;
+        spdlog::info("{}: {}{} ({:.1f} s)  [{} done, {} running, {} left{}]", r.cell.id, to_string(r.verdict),
+                     r.matched ? "" : " (expected " + r.cell.expect + ")", r.timing.value("cell_s", 0.0), p.done,
+                     p.running, p.left, p.left + p.running > 0 ? fmt::format(", ETA {:.0f} s", p.eta_s) : "");
+        write_run_json();
+      });
   summary.interrupted = stop;
   write_run_json();
   outcome.exit_code = run_exit_code(summary);

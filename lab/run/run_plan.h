@@ -20,6 +20,9 @@ struct RunOptions {
   std::filesystem::path agent_binary;
   std::filesystem::path source_dir;  // repository root: images/ recipes live there
   std::string run_id;                // empty: made from the time
+  std::string resume;                // run id whose finished cells are kept
+  std::string shard;                 // "K/N": run only that shard of the plan
+  unsigned jobs = 0;                 // cells at once; 0: default_jobs()
 };
 
 struct RunOutcome {

@@ -1,4 +1,5 @@
 #include "config/plan_loader.h"
+#include "matrix/plan.h"
 
 #include <gtest/gtest.h>
 

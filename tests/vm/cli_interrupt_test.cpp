@@ -37,7 +37,7 @@ TEST(VmInterrupt, CtrlCLeavesNoGuestNoOverlayAndKeepsResults) {
   fs::path results = dir.path() / "results";
   fs::path work = dir.path() / "work";
   fs::create_directories(work);
-  const std::string run_id = "interrupt-test-c7c7";
+  const std::string run_id = "interrupt-test";
   auto plan = testing::write_plan(dir.path(), "long.yaml",
                                   "cells:\n  - id: first\n    workload: {size_mib: 16}\n"
                                   "  - id: long\n    workload: {size_mib: 4096, block_kib: 4}\n"
@@ -63,8 +63,12 @@ TEST(VmInterrupt, CtrlCLeavesNoGuestNoOverlayAndKeepsResults) {
     }
     std::this_thread::sleep_for(200ms);
   }
-  const std::string guest_prefix = "fl-c7c7-";
   EXPECT_TRUE(running) << "the long cell never started";
+  // The guest's name, as libvirt knows it, from the domain XML the run kept.
+  std::string xml = read_file(results / run_id / "long" / "domain.xml");
+  auto name_at = xml.find("<name>") + 6;
+  const std::string guest_prefix = xml.substr(name_at, xml.find("</name>") - name_at);
+  ASSERT_EQ(guest_prefix.rfind("fl-", 0), 0u) << guest_prefix;
   EXPECT_GE(processes_mentioning(guest_prefix), 1);
   kill(pid, SIGINT);
 

@@ -1,0 +1,68 @@
+#include "run/cell_pool.h"
+
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace fuselab {
+
+unsigned default_jobs(const Plan& plan) {
+  unsigned vcpus = 1, memory_mib = 128;
+  for (const auto& c : plan.cells) {
+    vcpus = std::max(vcpus, c.vcpus);
+    memory_mib = std::max(memory_mib, c.memory_mib);
+  }
+  long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  struct sysinfo info {};
+  ::sysinfo(&info);
+  unsigned long long free_mib = (static_cast<unsigned long long>(info.freeram) + info.bufferram) *
+                                info.mem_unit >> 20;
+  unsigned by_cpu = static_cast<unsigned>(std::max(1L, cpus / static_cast<long>(vcpus)));
+  unsigned by_memory = static_cast<unsigned>(std::max(1ULL, free_mib / (memory_mib + 256ULL)));
+  return std::max(1u, std::min(by_cpu, by_memory));
+}
+
+void run_pool(size_t count, unsigned jobs, const std::atomic<bool>& stop,
+              const std::function<void(size_t)>& run_one,
+              const std::function<void(size_t, const PoolProgress&)>& on_done) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  std::mutex mutex;  // guards next, progress, and on_done
+  size_t next = 0;
+  PoolProgress progress{0, 0, count, -1};
+
+  auto worker = [&] {
+    while (true) {
+      size_t i;
+      {
+        std::lock_guard lock(mutex);
+        if (next >= count || stop) return;
+        i = next++;
+        ++progress.running;
+        --progress.left;
+      }
+      run_one(i);
+      std::lock_guard lock(mutex);
+      --progress.running;
+      ++progress.done;
+      double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+      double per_cell = elapsed / static_cast<double>(progress.done);
+      // Cells still to start, plus those running, spread over the workers.
+      progress.eta_s = per_cell * static_cast<double>(progress.left + progress.running) /
+                       static_cast<double>(std::max(1u, jobs));
+      on_done(i, progress);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 0; t < std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(count))); ++t) {
+    threads.emplace_back(worker);
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace fuselab

@@ -1,0 +1,28 @@
+// Runs cells on a few worker threads, in plan order, each cell on its own guest. How many at
+// once is the caller's choice (default_jobs() suggests one from host CPUs and memory).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+#include "config/cell_spec.h"
+
+namespace fuselab {
+
+// As many cells as the host can run side by side without starving them: host CPUs over the
+// largest cell's vCPUs, and free memory over the largest cell's memory plus QEMU's own. At least 1.
+unsigned default_jobs(const Plan& plan);
+
+struct PoolProgress {
+  size_t done = 0, running = 0, left = 0;
+  double eta_s = -1;  // -1 until a cell has finished
+};
+
+// Calls run_one(i) for i in [0, count) on up to `jobs` threads, starting in index order and
+// stopping to start new ones once `stop` is set. on_done(i) runs under a lock, with the progress.
+void run_pool(size_t count, unsigned jobs, const std::atomic<bool>& stop,
+              const std::function<void(size_t)>& run_one,
+              const std::function<void(size_t, const PoolProgress&)>& on_done);
+
+}  // namespace fuselab
