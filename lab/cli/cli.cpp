@@ -83,6 +83,7 @@ int cli_main(int argc, char** argv) {
   run->add_option("--run-id", options.run_id, "name of the run directory (default: time-based)");
   run->add_option("--resume", options.resume, "run id to continue: its finished cells are kept, the rest run");
   run->add_option("--shard", options.shard, "K/N: run only shard K of N (deterministic by cell id)");
+  run->add_flag("--kcidb", options.kcidb, "also write kcidb.json (KCIDB v4 submission)");
   run->add_option("-j,--jobs", options.jobs, "cells at once (default: from host CPUs and memory)");
 
   CLI::App* prepare = app.add_subcommand("prepare", "fetch and build the kernels and images a plan needs");
@@ -117,7 +118,7 @@ int cli_main(int argc, char** argv) {
     if (*run) {
       RunOutcome outcome = run_plan(options, g_stop);
       std::cout << format_table(outcome.summary);
-      std::cout << "results: " << outcome.run_dir.string() << "\n";
+      std::cout << "results: " << outcome.run_dir.string() << " (report.html, junit.xml, summary.md, run.json)\n";
       if (outcome.summary.interrupted) std::cout << "interrupted: finished cells were kept\n";
       return outcome.exit_code;
     }

@@ -10,6 +10,10 @@ namespace fuselab {
 
 using nlohmann::json;
 
+std::string result_json_text(const json& j) {
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 CellResult cell_result_from_json(const json& j) {
   CellResult r;
   try {

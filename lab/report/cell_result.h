@@ -50,6 +50,10 @@ struct RunSummary {
 
 nlohmann::json to_json(const RunSummary& run);
 
+// JSON text for result files. Kernel report titles and excerpts come from guest console bytes,
+// which need not be UTF-8: invalid sequences become U+FFFD instead of throwing mid-run.
+std::string result_json_text(const nlohmann::json& j);
+
 // The per-cell table shown at the end of a run.
 std::string format_table(const RunSummary& run);
 

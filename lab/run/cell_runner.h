@@ -47,7 +47,7 @@ struct CellRunOptions {
   // After bye the agent has nothing more to say and the overlay is thrown away, so a clean
   // guest power-off buys nothing (it took ~1.5 s under TCG): destroy after a short grace for
   // trailing console lines.
-  std::chrono::milliseconds shutdown_grace{300};
+  std::chrono::milliseconds shutdown_grace{100};
   size_t console_limit = 64 << 20;          // bytes of console kept; the rest is counted only
   size_t channel_limit = 16 << 20;
 };

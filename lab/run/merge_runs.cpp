@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/paths.h"
+#include "report/report_files.h"
 
 namespace fs = std::filesystem;
 
@@ -52,7 +53,8 @@ RunSummary merge_runs(const std::vector<fs::path>& runs, const fs::path& into) {
   }
   std::sort(merged.cells.begin(), merged.cells.end(),
             [](const CellResult& a, const CellResult& b) { return a.cell.id < b.cell.id; });
-  write_file_atomic(into / "run.json", to_json(merged).dump(2) + "\n");
+  write_file_atomic(into / "run.json", result_json_text(to_json(merged)));
+  write_reports(merged, into);
   return merged;
 }
 

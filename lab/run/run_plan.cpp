@@ -17,6 +17,7 @@
 #include "matrix/plan.h"
 #include "run/artifact_resolver.h"
 #include "matrix/shard.h"
+#include "report/report_files.h"
 #include "run/cell_pool.h"
 #include "run/cell_runner.h"
 #include "vm/accel_probe.h"
@@ -101,10 +102,12 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
                               {"task", g.first.task},
                               {"count", g.count},
                               {"first_line", g.first.first_line},
+                              {"last_line", g.last_line},
+                              {"excerpt", g.first.excerpt},
                               {"frames", g.first.frames}});
   }
   if (!attempt.observation.host_detail.empty()) result.reason += " [" + attempt.observation.host_detail + "]";
-  write_file_atomic(cell_dir / "result.json", to_json(result).dump(2) + "\n");
+  write_file_atomic(cell_dir / "result.json", result_json_text(to_json(result)));
   return result;
 }
 
@@ -184,7 +187,14 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
       if (r) summary.cells.push_back(*r);
     }
     summary.wall_s = std::chrono::duration<double>(Clock::now() - started).count();
-    write_file_atomic(outcome.run_dir / "run.json", to_json(summary).dump(2) + "\n");
+    write_file_atomic(outcome.run_dir / "run.json", result_json_text(to_json(summary)));
+    // junit.xml, summary.md, report.html (and kcidb.json) follow run.json at every step, so an
+    // interrupted run has them too.
+    try {
+      write_reports(summary, outcome.run_dir, ReportOptions{{}, options.kcidb, {}});
+    } catch (const std::exception& e) {
+      spdlog::warn("could not write the reports: {}", e.what());
+    }
   };
 
   // The accelerator is probed with the first cell's kernel, before any libguestfs work, because

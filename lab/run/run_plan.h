@@ -23,6 +23,7 @@ struct RunOptions {
   std::string resume;                // run id whose finished cells are kept
   std::string shard;                 // "K/N": run only that shard of the plan
   unsigned jobs = 0;                 // cells at once; 0: default_jobs()
+  bool kcidb = false;                // also write kcidb.json
 };
 
 struct RunOutcome {
