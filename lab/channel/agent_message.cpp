@@ -54,7 +54,8 @@ AgentMessage parse_agent_message(const std::string& line) {
   static const std::pair<const char*, AgentMessageType> kTypes[] = {
       {"hello", AgentMessageType::Hello}, {"progress", AgentMessageType::Progress},
       {"result", AgentMessageType::Result}, {"error", AgentMessageType::Error},
-      {"bye", AgentMessageType::Bye}};
+      {"stall", AgentMessageType::Stall}, {"hang", AgentMessageType::Hang},
+      {"skip", AgentMessageType::Skip}, {"bye", AgentMessageType::Bye}};
   for (const auto& [name, value] : kTypes) {
     if (*type == name) msg.type = value;
   }

@@ -9,7 +9,7 @@
 
 namespace fuselab {
 
-enum class AgentMessageType { Hello, Progress, Result, Error, Bye, Invalid };
+enum class AgentMessageType { Hello, Progress, Result, Error, Stall, Hang, Skip, Bye, Invalid };
 
 struct AgentMessage {
   AgentMessageType type = AgentMessageType::Invalid;

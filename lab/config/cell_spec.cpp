@@ -5,10 +5,29 @@ namespace fuselab {
 using nlohmann::json;
 
 json guest_spec_json(const CellSpec& cell) {
-  return json{{"server",
-               {{"backend", cell.server.backend},
-                {"writeback_cache", cell.server.writeback_cache},
-                {"threads", cell.server.threads}}},
+  const ServerSpec& s = cell.server;
+  json server = {{"backend", s.backend},
+                 {"writeback_cache", s.writeback_cache},
+                 {"threads", s.threads},
+                 {"alloc_per_write_kib", s.alloc_per_write_kib},
+                 {"alloc_mode", s.alloc_mode},
+                 {"splice", s.splice},
+                 {"io_flusher", s.io_flusher}};
+  if (s.backend == "stall") server["stall_after_bytes"] = s.stall_after_bytes;
+  if (s.max_write) server["max_write"] = s.max_write;  // 0: leave libfuse's default
+  if (s.max_ratio) server["max_ratio"] = *s.max_ratio;
+  if (s.strict_limit) server["strict_limit"] = *s.strict_limit;
+  return json{{"server", server},
+              {"monitor",
+               {{"stall_after_s", cell.monitor.stall_after_s},
+                {"sysrq", cell.monitor.sysrq},
+                {"on_stall", cell.monitor.on_stall},
+                {"hung_task_timeout_secs", cell.monitor.hung_task_timeout_secs}}},
+              {"cgroup",
+               {{"version", cell.cgroup.version},
+                {"placement", cell.cgroup.placement},
+                {"memory_limit_mib", cell.cgroup.memory_limit_mib},
+                {"mglru", cell.cgroup.mglru}}},
               {"workload",
                {{"kind", cell.workload.kind},
                 {"size_mib", cell.workload.size_mib},
@@ -27,6 +46,7 @@ json cell_spec_json(const CellSpec& cell) {
                    {"cell_s", cell.cell_timeout_s},
                    {"silence_s", cell.silence_timeout_s}};
   j["infra_retries"] = cell.infra_retries;
+  j["evidence_s"] = cell.evidence_s;
   j["expect"] = cell.expect;
   if (!cell.expect_signature.empty()) j["expect_signature"] = cell.expect_signature;
   j["axes"] = cell.axes;

@@ -4,15 +4,41 @@
 
 #include <nlohmann/json.hpp>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace fuselab {
 
+// The agent's FUSE server (guest-agent/PROTOCOL.md "spec keys"); defaults are the agent's.
 struct ServerSpec {
-  std::string backend = "null";
+  std::string backend = "null";  // null, memory, passthrough, stall
   bool writeback_cache = false;
   unsigned threads = 1;
+  unsigned long long stall_after_bytes = 0;  // stall backend: bytes answered before it stops
+  unsigned alloc_per_write_kib = 0;          // anonymous memory touched per FUSE_WRITE
+  std::string alloc_mode = "mmap";           // mmap or malloc
+  unsigned max_write = 0;                    // 0: libfuse's default
+  bool splice = false;
+  bool io_flusher = false;                   // prctl(PR_SET_IO_FLUSHER) in the server
+  std::optional<unsigned> max_ratio;         // FUSE bdi knobs; unset: the kernel's default
+  std::optional<bool> strict_limit;
+};
+
+// The in-guest monitor that must survive what it watches.
+struct MonitorSpec {
+  unsigned stall_after_s = 30;           // no progress this long: the agent reports a stall
+  bool sysrq = true;                     // blocked tasks to the console before reporting
+  std::string on_stall = "wait";         // wait (the host decides) or abort the FUSE connection
+  unsigned hung_task_timeout_secs = 0;   // 0: leave the kernel's setting
+};
+
+// Where server and workload run, and under what memory limit.
+struct CgroupSpec {
+  std::string version = "none";          // none, v1, v2
+  std::string placement = "both-root";   // both-root, both-nested, server-root, workload-root
+  unsigned memory_limit_mib = 0;         // of the nested group; 0: none
+  std::string mglru = "default";         // default, on, off
 };
 
 struct WorkloadSpec {
@@ -37,8 +63,13 @@ struct CellSpec {
   std::string kernel_cmdline;       // appended to fuselab's own kernel parameters
   // The axis values that made this cell (axis name -> value), empty for a listed cell.
   std::map<std::string, std::string> axes;
+  // After the agent reported a stall or hang, how long to keep collecting evidence (blocked-task
+  // stacks, more hung-task reports) before the host ends the cell.
+  unsigned evidence_s = 10;
   ServerSpec server;
   WorkloadSpec workload;
+  MonitorSpec monitor;
+  CgroupSpec cgroup;
 };
 
 struct Plan {

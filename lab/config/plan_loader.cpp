@@ -90,9 +90,17 @@ void apply_fields(const Where& w, const YAML::Node& map, const FieldTable<Target
 
 const FieldTable<ServerSpec>& server_fields() {
   static const FieldTable<ServerSpec> table = {
-      {"backend", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.backend = one_of(w, n, {"null"}); }},
+      {"backend", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.backend = one_of(w, n, {"null", "memory", "passthrough", "stall"}); }},
       {"writeback_cache", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.writeback_cache = boolean(w, n); }},
       {"threads", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.threads = number(w, n, 1, 64); }},
+      {"stall_after_mib", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.stall_after_bytes = static_cast<unsigned long long>(number(w, n, 0, 65536)) << 20; }},
+      {"alloc_per_write_kib", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.alloc_per_write_kib = number(w, n, 0, 1048576); }},
+      {"alloc_mode", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.alloc_mode = one_of(w, n, {"mmap", "malloc"}); }},
+      {"max_write", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.max_write = number(w, n, 4096, 1048576); }},
+      {"splice", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.splice = boolean(w, n); }},
+      {"io_flusher", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.io_flusher = boolean(w, n); }},
+      {"max_ratio", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.max_ratio = number(w, n, 0, 100); }},
+      {"strict_limit", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.strict_limit = boolean(w, n); }},
   };
   return table;
 }
@@ -103,6 +111,26 @@ const FieldTable<WorkloadSpec>& workload_fields() {
       {"size_mib", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.size_mib = number(w, n, 1, 65536); }},
       {"block_kib", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.block_kib = number(w, n, 1, 65536); }},
       {"fsync", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.fsync = boolean(w, n); }},
+  };
+  return table;
+}
+
+const FieldTable<MonitorSpec>& monitor_fields() {
+  static const FieldTable<MonitorSpec> table = {
+      {"stall_after_s", [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.stall_after_s = number(w, n, 0, 86400); }},
+      {"sysrq", [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.sysrq = boolean(w, n); }},
+      {"on_stall", [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.on_stall = one_of(w, n, {"wait", "abort"}); }},
+      {"hung_task_timeout_secs", [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.hung_task_timeout_secs = number(w, n, 0, 3600); }},
+  };
+  return table;
+}
+
+const FieldTable<CgroupSpec>& cgroup_fields() {
+  static const FieldTable<CgroupSpec> table = {
+      {"version", [](const Where& w, const YAML::Node& n, CgroupSpec& c) { c.version = one_of(w, n, {"none", "v1", "v2"}); }},
+      {"placement", [](const Where& w, const YAML::Node& n, CgroupSpec& c) { c.placement = one_of(w, n, {"both-root", "both-nested", "server-root", "workload-root"}); }},
+      {"memory_limit_mib", [](const Where& w, const YAML::Node& n, CgroupSpec& c) { c.memory_limit_mib = number(w, n, 0, 1048576); }},
+      {"mglru", [](const Where& w, const YAML::Node& n, CgroupSpec& c) { c.mglru = one_of(w, n, {"default", "on", "off"}); }},
   };
   return table;
 }
@@ -136,12 +164,19 @@ const FieldTable<CellSpec>& cell_fields() {
        }},
       {"server", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, server_fields(), c.server); }},
       {"workload", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, workload_fields(), c.workload); }},
+      {"monitor", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, monitor_fields(), c.monitor); }},
+      {"cgroup", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, cgroup_fields(), c.cgroup); }},
+      {"expect_signature", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.expect_signature = scalar(w, n); }},
+      {"evidence_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.evidence_s = number(w, n, 0, 600); }},
   };
   return table;
 }
 
 void check_cell(const Where& w, const YAML::Node& node, const CellSpec& cell) {
   if (cell.id.empty()) throw error_at(w, node, "a cell needs an id");
+  if (cell.server.backend == "stall" && cell.server.stall_after_bytes == 0 && cell.expect == "PASS") {
+    throw error_at(w, node, "a stall backend that stalls at once cannot PASS", "set expect (HANG or STALL) or server.stall_after_mib");
+  }
   if (cell.boot_timeout_s >= cell.cell_timeout_s) {
     throw error_at(w, node, "boot_timeout_s must be less than cell_timeout_s");
   }

@@ -22,6 +22,14 @@ const std::vector<AxisDef>& axis_defs() {
       {"size_mib", {"workload", "size_mib"}, [](const CellSpec& c) { return text(c.workload.size_mib); }},
       {"block_kib", {"workload", "block_kib"}, [](const CellSpec& c) { return text(c.workload.block_kib); }},
       {"fsync", {"workload", "fsync"}, [](const CellSpec& c) { return text(c.workload.fsync); }},
+      {"alloc_per_write_kib", {"server", "alloc_per_write_kib"}, [](const CellSpec& c) { return text(c.server.alloc_per_write_kib); }},
+      {"io_flusher", {"server", "io_flusher"}, [](const CellSpec& c) { return text(c.server.io_flusher); }},
+      {"max_write", {"server", "max_write"}, [](const CellSpec& c) { return text(c.server.max_write); }},
+      {"splice", {"server", "splice"}, [](const CellSpec& c) { return text(c.server.splice); }},
+      {"cgroup", {"cgroup", "version"}, [](const CellSpec& c) { return text(c.cgroup.version); }},
+      {"placement", {"cgroup", "placement"}, [](const CellSpec& c) { return text(c.cgroup.placement); }},
+      {"memory_limit_mib", {"cgroup", "memory_limit_mib"}, [](const CellSpec& c) { return text(c.cgroup.memory_limit_mib); }},
+      {"mglru", {"cgroup", "mglru"}, [](const CellSpec& c) { return text(c.cgroup.mglru); }},
   };
   return defs;
 }

@@ -51,6 +51,7 @@ json to_json(const CellResult& r) {
               {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
               {"timing", r.timing},
               {"agent_result", r.agent_result},
+              {"agent_stall", r.agent_stall},
               {"reports", r.reports},
               {"spec", cell_spec_json(r.cell)},
               {"files", {{"console", "console.log"}, {"agent", "agent.jsonl"}, {"domain", "domain.xml"}}}};

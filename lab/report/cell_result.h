@@ -24,6 +24,7 @@ struct CellResult {
   std::string kernel_source;
   nlohmann::json timing;        // see CellTiming
   nlohmann::json agent_result;  // the agent's result message, or null
+  nlohmann::json agent_stall;   // the agent monitor's first stall/hang message, or null
   nlohmann::json reports;       // grouped kernel reports
   std::string end;              // how the watch ended (CellEnd)
   // A result read back from an earlier run (resume, merge): written out again unchanged.

@@ -52,6 +52,7 @@ struct Watch {
   LineSplitter lines;
   bool bye = false;
   bool spec_sent = false;
+  std::optional<Clock::time_point> stall_at;  // first stall/hang message from the agent
 
   void on_channel(std::string_view bytes) {
     for (const auto& line : lines.feed(bytes)) {
@@ -89,6 +90,17 @@ struct Watch {
             obs.agent_error = json_string(msg.body, "stage").value_or("?") + ": " +
                               json_string(msg.body, "detail").value_or("").substr(0, 500);
           }
+          break;
+        case AgentMessageType::Stall:
+        case AgentMessageType::Hang:
+          if (!stall_at) stall_at = Clock::now();
+          (msg.type == AgentMessageType::Hang ? obs.agent_hang : obs.agent_stall) = true;
+          if (attempt.agent_stall.is_null()) attempt.agent_stall = msg.body;
+          spdlog::debug("[{}] agent reports a {}", cell.id, msg.type == AgentMessageType::Hang ? "hang" : "stall");
+          break;
+        case AgentMessageType::Skip:
+          obs.skip_reason = json_string(msg.body, "reason").value_or("the agent could not say why");
+          if (obs.skip_reason.empty()) obs.skip_reason = "skipped";
           break;
         case AgentMessageType::Bye: bye = true; break;
         case AgentMessageType::Progress: break;
@@ -142,7 +154,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   }
   attempt.timing.start_s = seconds_since(started);
 
-  Watch watch{attempt, cell, *guest, agent_log, Clock::now(), LineSplitter(), false, false};
+  Watch watch{attempt, cell, *guest, agent_log, Clock::now(), LineSplitter(), false, false, std::nullopt};
   const auto boot_deadline = watch.started + std::chrono::seconds(cell.boot_timeout_s);
   const auto cell_deadline = watch.started + std::chrono::seconds(cell.cell_timeout_s);
   const auto silence = std::chrono::seconds(cell.silence_timeout_s);
@@ -166,13 +178,22 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       GuestOutput rest = guest->poll(std::chrono::milliseconds(0));
       console_log.write(rest.console);
       watch.on_channel(rest.channel);
-      obs.end = watch.bye ? CellEnd::AgentDone : CellEnd::PoweredOff;
+      obs.end = !watch.bye ? CellEnd::PoweredOff : obs.skip_reason.empty() ? CellEnd::AgentDone : CellEnd::AgentSkip;
       spdlog::debug("[{}] guest is off", cell.id);
       if (!watch.bye) obs.host_detail = guest->exit_detail();
       break;
     }
     if (stop) { obs.end = CellEnd::Interrupted; break; }
-    if (bye_at && now - *bye_at > options.shutdown_grace) { obs.end = CellEnd::AgentDone; break; }
+    if (bye_at && now - *bye_at > options.shutdown_grace) {
+      obs.end = obs.skip_reason.empty() ? CellEnd::AgentDone : CellEnd::AgentSkip;
+      break;
+    }
+    // The monitor has reported a stall or hang: collect evidence for a while, then end the cell
+    // rather than wait for the whole-cell deadline (unless the workload finishes meanwhile).
+    if (watch.stall_at && !obs.result_seen && now - *watch.stall_at > std::chrono::seconds(cell.evidence_s)) {
+      obs.end = CellEnd::AgentStall;
+      break;
+    }
     if (!obs.hello_seen && now > boot_deadline) { obs.end = CellEnd::BootDeadline; break; }
     if (now > cell_deadline) { obs.end = CellEnd::CellDeadline; break; }
     if (now - last_output > silence) { obs.end = CellEnd::Silence; break; }

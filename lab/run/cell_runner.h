@@ -39,6 +39,7 @@ struct CellAttempt {
   CellTiming timing;
   nlohmann::json agent_hello;   // the hello message, if any
   nlohmann::json agent_result;  // the result message, if any
+  nlohmann::json agent_stall;   // the first stall/hang message (blocked tasks, stacks), if any
   std::vector<ReportGroup> report_groups;
 };
 

@@ -86,15 +86,18 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
   result.verdict = attempt.decision.verdict;
   result.reason = attempt.decision.reason;
   result.signature = attempt.decision.signature;
-  result.matched = std::string(to_string(result.verdict)) == cell.expect &&
-                   (cell.expect_signature.empty() ||
-                    result.signature.find(cell.expect_signature) != std::string::npos);
+  // SKIP says the kernel cannot run the cell: reported, but not a broken expectation.
+  result.matched = result.verdict == Verdict::Skip ||
+                   (std::string(to_string(result.verdict)) == cell.expect &&
+                    (cell.expect_signature.empty() ||
+                     result.signature.find(cell.expect_signature) != std::string::npos));
   result.end = to_string(attempt.observation.end);
   result.timing = {{"start_s", attempt.timing.start_s},
                    {"boot_to_hello_s", attempt.timing.boot_to_hello_s},
                    {"guest_uptime_at_hello_s", attempt.timing.guest_uptime_at_hello_s},
                    {"cell_s", attempt.timing.cell_s}};
   result.agent_result = attempt.agent_result;
+  result.agent_stall = attempt.agent_stall;
   result.reports = nlohmann::json::array();
   for (const auto& g : attempt.report_groups) {
     result.reports.push_back({{"kind", std::string(to_string(g.first.kind))},

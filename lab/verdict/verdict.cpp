@@ -42,6 +42,8 @@ std::string_view to_string(CellEnd end) {
     case CellEnd::BootDeadline: return "boot-deadline";
     case CellEnd::CellDeadline: return "cell-deadline";
     case CellEnd::Silence: return "silence";
+    case CellEnd::AgentStall: return "agent-stall";
+    case CellEnd::AgentSkip: return "agent-skip";
     case CellEnd::HostError: return "host-error";
     case CellEnd::Interrupted: return "interrupted";
   }
@@ -69,6 +71,7 @@ VerdictDecision decide_verdict(const CellObservation& obs) {
     return {Verdict::Infra, why, crash ? crash->title : "", true};
   }
   if (crash) return {Verdict::Crash, crash->title, crash->title, false};
+  if (!obs.skip_reason.empty()) return {Verdict::Skip, obs.skip_reason, "", false};
 
   if (obs.result_seen) {
     if (!obs.result_ok || !obs.bytes_match) {
@@ -82,9 +85,13 @@ VerdictDecision decide_verdict(const CellObservation& obs) {
   }
 
   if (oom) return {Verdict::Oom, oom->title, oom->title, false};
-  if (obs.end == CellEnd::CellDeadline || obs.end == CellEnd::Silence) {
+  if (obs.end == CellEnd::CellDeadline || obs.end == CellEnd::Silence || obs.end == CellEnd::AgentStall) {
     if (hung) return {Verdict::Hang, hung->title, hung->title, false};
-    return {Verdict::Stall, "no progress and no hung-task report until the deadline", "", false};
+    if (obs.agent_hang) return {Verdict::Hang, "the agent relayed a hung-task report", "", false};
+    return {Verdict::Stall,
+            obs.agent_stall ? "no progress (agent monitor) and no hung-task report"
+                            : "no progress and no hung-task report until the deadline",
+            "", false};
   }
   // Powered off (or said bye) without a result: the agent failed, not the kernel.
   std::string why = "agent ended without a result";

@@ -34,6 +34,8 @@ enum class CellEnd {
   BootDeadline,    // no hello from the agent in time
   CellDeadline,    // the whole-cell deadline passed
   Silence,         // no output at all for silence_timeout_s
+  AgentStall,      // the agent's monitor reported a stall or hang and the evidence time passed
+  AgentSkip,       // the agent said the kernel cannot run this cell
   HostError,       // libvirt/QEMU refused or failed
   Interrupted,     // the user stopped the run
 };
@@ -46,6 +48,9 @@ struct CellObservation {
   bool result_ok = false;       // the agent's own "ok"
   bool bytes_match = false;     // server counted exactly the bytes written
   std::string agent_error;      // first "error" message detail, if any
+  std::string skip_reason;      // the agent's "skip" reason, if any
+  bool agent_hang = false;      // the monitor relayed a hung-task report
+  bool agent_stall = false;     // the monitor saw no progress for its stall_after_s
   std::string host_detail;      // e.g. QEMU's log tail, libvirt's error
   std::vector<KernelReport> reports;
 };

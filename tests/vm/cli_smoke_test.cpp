@@ -11,7 +11,7 @@ using testing::read_json;
 using testing::run_cli;
 using testing::write_plan;
 
-TEST(VmSmoke, SmokePlanPassesWithMatchingByteCounts) {
+TEST(VmSmoke, SmokePlanGetsEveryExpectedVerdictWithItsEvidence) {
   TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
   auto r = run_cli({"run", std::string(FUSELAB_SOURCE_DIR) + "/configs/smoke.yaml", "--results",
                     (dir.path() / "results").string()});
@@ -20,11 +20,21 @@ TEST(VmSmoke, SmokePlanPassesWithMatchingByteCounts) {
   ASSERT_FALSE(run_dir.empty());
   auto run = read_json(run_dir / "run.json");
   EXPECT_EQ(run["exit_code"], 0);
-  ASSERT_GE(run["cells"].size(), 1u);
+  ASSERT_GE(run["cells"].size(), 8u);
+  for (const char* f : {"junit.xml", "summary.md", "report.html"}) {
+    EXPECT_TRUE(std::filesystem::exists(run_dir / f)) << f;
+  }
+  int passes = 0;
   for (const auto& cell : run["cells"]) {
     std::string id = cell["id"];
     auto result = read_json(run_dir / id / "result.json");
-    EXPECT_EQ(result["verdict"], "PASS") << id << ": " << result["reason"];
+    EXPECT_TRUE(result["matched"].get<bool>()) << id << ": " << result["reason"];
+    // Every cell keeps its evidence files.
+    EXPECT_NE(read_file(run_dir / id / "console.log").find("Linux version 6.1."), std::string::npos) << id;
+    EXPECT_NE(read_file(run_dir / id / "agent.jsonl").find("\"hello\""), std::string::npos) << id;
+    EXPECT_NE(read_file(run_dir / id / "domain.xml").find("<domain"), std::string::npos) << id;
+    if (result["verdict"] != "PASS") continue;
+    ++passes;
     const auto& agent = result["agent_result"];
     ASSERT_TRUE(agent.is_object()) << id;
     unsigned long long expected = result["spec"]["workload"]["size_mib"].get<unsigned long long>() << 20;
@@ -33,13 +43,79 @@ TEST(VmSmoke, SmokePlanPassesWithMatchingByteCounts) {
     EXPECT_GT(agent["mib_per_s"].get<double>(), 1.0) << id;
     EXPECT_GT(result["timing"]["boot_to_hello_s"].get<double>(), 0.0) << id;
     EXPECT_EQ(result["kernel"]["release"].get<std::string>().rfind("6.1.", 0), 0u) << id;
-    // The evidence files are there and hold what they should.
-    auto console = read_file(run_dir / id / "console.log");
-    EXPECT_NE(console.find("Linux version 6.1."), std::string::npos) << id;
-    EXPECT_NE(read_file(run_dir / id / "agent.jsonl").find("\"hello\""), std::string::npos) << id;
-    EXPECT_NE(read_file(run_dir / id / "domain.xml").find("<domain"), std::string::npos) << id;
   }
+  EXPECT_GE(passes, 8);
   EXPECT_NE(r.out.find("PASS"), std::string::npos) << r.out;
+}
+
+// The stall control: a server that stops answering FUSE_WRITE must come out as HANG, with the
+// hung-task report's frames and the blocked writer's stack (sysrq-w on the console, and the
+// agent monitor's task list).
+TEST(VmSmoke, StallControlIsAHangWithTheBlockedWritersStack) {
+  TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
+  auto plan = write_plan(dir.path(), "stall.yaml",
+                         "cells:\n  - id: stall\n"
+                         "    server: {backend: stall, stall_after_mib: 4, writeback_cache: true, max_ratio: 100}\n"
+                         "    workload: {size_mib: 16}\n"
+                         "    monitor: {stall_after_s: 5, hung_task_timeout_secs: 5}\n"
+                         "    evidence_s: 10\n    expect: HANG\n");
+  auto r = run_cli({"run", plan.string(), "--results", (dir.path() / "results").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto run_dir = only_run_dir(dir.path() / "results");
+  auto result = read_json(run_dir / "stall" / "result.json");
+  EXPECT_EQ(result["verdict"], "HANG");
+  EXPECT_NE(result["signature"].get<std::string>().find("task hung in"), std::string::npos) << result["signature"];
+  ASSERT_FALSE(result["reports"].empty());
+  EXPECT_EQ(result["reports"][0]["kind"], "hung-task");
+  EXPECT_FALSE(result["reports"][0]["frames"].empty());
+  EXPECT_NE(read_file(run_dir / "stall" / "console.log").find("Show Blocked State"), std::string::npos);
+  const auto& stall = result["agent_stall"];
+  ASSERT_TRUE(stall.is_object());
+  bool writer_stack = false;
+  for (const auto& task : stall["tasks"]) {
+    if (task["role"] == "writer" && task["state"] == "D" && !task["stack"].get<std::string>().empty()) writer_stack = true;
+  }
+  EXPECT_TRUE(writer_stack) << stall.dump();
+}
+
+// Cgroup placement as the guest read it back matches the spec, in v1 and in v2.
+TEST(VmSmoke, CgroupPlacementReadBackMatchesTheSpec) {
+  TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
+  auto plan = write_plan(dir.path(), "cg.yaml",
+                    "defaults:\n  workload: {size_mib: 16}\n  cgroup: {memory_limit_mib: 256}\n"
+                    "axes:\n  cgroup: [v1, v2]\n  placement: [both-nested, server-root, workload-root]\n");
+  auto r = run_cli({"run", plan.string(), "--results", (dir.path() / "results").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto run = read_json(only_run_dir(dir.path() / "results") / "run.json");
+  ASSERT_EQ(run["cells"].size(), 6u);
+  for (const auto& cell : run["cells"]) {
+    const auto& cg = cell["agent_result"]["cgroup"];
+    std::string placement = cell["spec"]["cgroup"]["placement"];
+    EXPECT_EQ(cg["version"], cell["spec"]["cgroup"]["version"]) << cell["id"];
+    EXPECT_EQ(cg["placement"], placement) << cell["id"];
+    EXPECT_TRUE(cg["verified"].get<bool>()) << cell["id"] << cg.dump();
+    bool server_nested = placement == "both-nested" || placement == "workload-root";
+    bool workload_nested = placement == "both-nested" || placement == "server-root";
+    EXPECT_EQ(cg["server"] != "/", server_nested) << cell["id"] << cg.dump();
+    EXPECT_EQ(cg["workload"] != "/", workload_nested) << cell["id"] << cg.dump();
+    EXPECT_EQ(cg["memory_limit"], "268435456") << cell["id"];
+  }
+}
+
+// A kernel without the cgroup v1 memory controller (Debian trixie's 6.12) cannot run a v1 cell:
+// SKIP with the reason, not FAIL.
+TEST(VmSmoke, V1CellOnAKernelWithoutV1MemcgIsSkip) {
+  TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
+  auto plan = write_plan(dir.path(), "skip.yaml",
+                         "cells:\n  - id: v1-on-612\n    kernel: debian:trixie:cloud-amd64\n"
+                         "    cgroup: {version: v1, placement: both-nested, memory_limit_mib: 256}\n"
+                         "    workload: {size_mib: 16}\n");
+  auto r = run_cli({"run", plan.string(), "--results", (dir.path() / "results").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // SKIP is not a broken expectation
+  auto result = read_json(only_run_dir(dir.path() / "results") / "v1-on-612" / "result.json");
+  EXPECT_EQ(result["verdict"], "SKIP");
+  EXPECT_NE(result["reason"].get<std::string>().find("v1"), std::string::npos) << result["reason"];
+  EXPECT_EQ(result["kernel"]["release"].get<std::string>().rfind("6.12", 0), 0u) << result["kernel"];
 }
 
 // A guest whose root disk never appears: the agent's stage 1 waits for it, so the host's boot
