@@ -14,29 +14,6 @@ std::string result_json_text(const json& j) {
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
-CellResult cell_result_from_json(const json& j) {
-  CellResult r;
-  try {
-    r.cell.id = j.at("id").get<std::string>();
-    r.cell.expect = j.at("expected").get<std::string>();
-    auto verdict = verdict_from_string(j.at("verdict").get<std::string>());
-    if (!verdict) throw std::runtime_error("unknown verdict");
-    r.verdict = *verdict;
-    r.matched = j.at("matched").get<bool>();
-    r.reason = j.value("reason", "");
-    r.signature = j.value("signature", "");
-    r.end = j.value("end", "");
-    r.attempts = j.value("attempts", 0);
-    r.accel = j.value("accel", "");
-    r.timing = j.value("timing", json::object());
-    r.agent_result = j.value("agent_result", json());
-  } catch (const std::exception& e) {
-    throw InfraError(std::string("unreadable cell record: ") + e.what());
-  }
-  r.recorded = j;
-  return r;
-}
-
 json to_json(const CellResult& r) {
   if (!r.recorded.is_null()) return r.recorded;
   return json{{"id", r.cell.id},

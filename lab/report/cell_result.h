@@ -32,8 +32,7 @@ struct CellResult {
 };
 
 nlohmann::json to_json(const CellResult& r);
-// Reads a cell record of run.json/result.json back; InfraError if it lacks the basics.
-CellResult cell_result_from_json(const nlohmann::json& j);
+// Reading records back: report/run_json_reader.h.
 
 struct RunSummary {
   std::string run_id;

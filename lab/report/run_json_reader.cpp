@@ -50,7 +50,9 @@ CellSpec spec_from_json(const json& s) {
   return c;
 }
 
-CellResult cell_from_json(const json& j) {
+}  // namespace
+
+CellResult cell_result_from_json(const json& j) {
   CellResult r;
   r.cell = spec_from_json(get(j, "spec", json::object()));
   r.cell.id = get(j, "id", r.cell.id);
@@ -68,10 +70,10 @@ CellResult cell_from_json(const json& j) {
   r.agent_result = get(j, "agent_result", json());
   r.reports = get(j, "reports", json::array());
   r.end = get(j, "end", std::string());
+  r.agent_stall = get(j, "agent_stall", json());
+  r.recorded = j;
   return r;
 }
-
-}  // namespace
 
 RunSummary run_summary_from_json(const json& j) {
   if (!j.is_object() || get(j, "schema", std::string()) != "fuselab.run/1") {
@@ -89,7 +91,7 @@ RunSummary run_summary_from_json(const json& j) {
   run.started_at = get(j, "started_at", std::string());
   run.wall_s = get(j, "wall_s", 0.0);
   run.interrupted = get(j, "interrupted", false);
-  for (const auto& c : get(j, "cells", json::array())) run.cells.push_back(cell_from_json(c));
+  for (const auto& c : get(j, "cells", json::array())) run.cells.push_back(cell_result_from_json(c));
   return run;
 }
 

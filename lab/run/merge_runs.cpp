@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/paths.h"
 #include "report/report_files.h"
+#include "report/run_json_reader.h"
 
 namespace fs = std::filesystem;
 
@@ -17,26 +18,21 @@ RunSummary merge_runs(const std::vector<fs::path>& runs, const fs::path& into) {
   merged.run_id = fs::absolute(into).filename().string();
   std::set<std::string> ids;
   for (const auto& dir : runs) {
-    auto file = dir / "run.json";
-    if (!fs::exists(file)) throw UserError("merge: no run.json in " + dir.string());
-    auto run = nlohmann::json::parse(read_file(file), nullptr, false);
-    if (run.is_discarded() || !run.contains("cells")) throw UserError("merge: " + file.string() + " is not a run record");
-    std::string plan = run["plan"].value("name", "");
+    RunSummary run = load_run_summary(dir);
     if (merged.plan_name.empty()) {
-      merged.plan_name = plan;
-      merged.plan_file = run["plan"].value("file", "");
-      merged.libvirt_uri = run.value("libvirt_uri", "");
-      merged.accel = run["accel"].value("chosen", "");
-      merged.accel_reason = run["accel"].value("reason", "");
-      merged.started_at = run.value("started_at", "");
-    } else if (plan != merged.plan_name) {
-      throw UserError("merge: " + dir.string() + " ran plan '" + plan + "', not '" + merged.plan_name + "'");
+      merged.plan_name = run.plan_name;
+      merged.plan_file = run.plan_file;
+      merged.libvirt_uri = run.libvirt_uri;
+      merged.accel = run.accel;
+      merged.accel_reason = run.accel_reason;
+      merged.started_at = run.started_at;
+    } else if (run.plan_name != merged.plan_name) {
+      throw UserError("merge: " + dir.string() + " ran plan '" + run.plan_name + "', not '" + merged.plan_name + "'");
     }
     // Shards run side by side: the merged wall time is the longest one.
-    merged.wall_s = std::max(merged.wall_s, run.value("wall_s", 0.0));
-    merged.interrupted = merged.interrupted || run.value("interrupted", false);
-    for (const auto& j : run["cells"]) {
-      CellResult r = cell_result_from_json(j);
+    merged.wall_s = std::max(merged.wall_s, run.wall_s);
+    merged.interrupted = merged.interrupted || run.interrupted;
+    for (auto& r : run.cells) {
       if (!ids.insert(r.cell.id).second) {
         throw UserError("merge: cell '" + r.cell.id + "' is in more than one run", "merge shards of one plan");
       }

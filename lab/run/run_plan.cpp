@@ -18,6 +18,7 @@
 #include "run/artifact_resolver.h"
 #include "matrix/shard.h"
 #include "report/report_files.h"
+#include "report/run_json_reader.h"
 #include "run/cell_pool.h"
 #include "run/cell_runner.h"
 #include "vm/accel_probe.h"
@@ -141,12 +142,7 @@ nlohmann::json prepare_plan(const RunOptions& options) {
 // not infrastructure failures (those deserve another try).
 std::map<std::string, CellResult> finished_cells(const fs::path& run_dir) {
   std::map<std::string, CellResult> done;
-  auto file = run_dir / "run.json";
-  if (!fs::exists(file)) throw UserError("cannot resume: no " + file.string(), "give the run id of an earlier run");
-  auto run = nlohmann::json::parse(read_file(file), nullptr, false);
-  if (run.is_discarded() || !run.contains("cells")) throw UserError("cannot resume: " + file.string() + " is not a run record");
-  for (const auto& j : run["cells"]) {
-    CellResult r = cell_result_from_json(j);
+  for (auto& r : load_run_summary(run_dir).cells) {
     if (r.verdict != Verdict::Infra) done.emplace(r.cell.id, std::move(r));
   }
   return done;
