@@ -56,7 +56,7 @@ std::optional<std::string> find_port() {
       closedir(dir);
       if (found && access(found->c_str(), R_OK | W_OK) == 0) return found;
     }
-    sleep_for(std::chrono::milliseconds(100));
+    sleep_for(std::chrono::milliseconds(10));  // boot time counts: look again soon
   } while (Clock::now() < deadline);
   return std::nullopt;
 }

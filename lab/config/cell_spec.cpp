@@ -47,6 +47,7 @@ json cell_spec_json(const CellSpec& cell) {
                    {"silence_s", cell.silence_timeout_s}};
   j["infra_retries"] = cell.infra_retries;
   j["evidence_s"] = cell.evidence_s;
+  j["exclusive"] = cell.exclusive;
   j["expect"] = cell.expect;
   if (!cell.expect_signature.empty()) j["expect_signature"] = cell.expect_signature;
   j["axes"] = cell.axes;

@@ -66,6 +66,8 @@ struct CellSpec {
   // After the agent reported a stall or hang, how long to keep collecting evidence (blocked-task
   // stacks, more hung-task reports) before the host ends the cell.
   unsigned evidence_s = 10;
+  // Runs alone even with -j > 1: for cells whose throughput is the result.
+  bool exclusive = false;
   ServerSpec server;
   WorkloadSpec workload;
   MonitorSpec monitor;

@@ -167,6 +167,7 @@ const FieldTable<CellSpec>& cell_fields() {
       {"monitor", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, monitor_fields(), c.monitor); }},
       {"cgroup", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, cgroup_fields(), c.cgroup); }},
       {"expect_signature", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.expect_signature = scalar(w, n); }},
+      {"exclusive", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.exclusive = boolean(w, n); }},
       {"evidence_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.evidence_s = number(w, n, 0, 600); }},
   };
   return table;

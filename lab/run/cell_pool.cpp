@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -29,25 +30,39 @@ unsigned default_jobs(const Plan& plan) {
 
 void run_pool(size_t count, unsigned jobs, const std::atomic<bool>& stop,
               const std::function<void(size_t)>& run_one,
-              const std::function<void(size_t, const PoolProgress&)>& on_done) {
+              const std::function<void(size_t, const PoolProgress&)>& on_done,
+              const std::function<bool(size_t)>& exclusive) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
-  std::mutex mutex;  // guards next, progress, and on_done
+  std::mutex mutex;  // guards next, progress, exclusive_running, and on_done
+  std::condition_variable changed;
   size_t next = 0;
+  bool exclusive_running = false;
   PoolProgress progress{0, 0, count, -1};
 
   auto worker = [&] {
     while (true) {
       size_t i;
+      bool alone = false;
       {
-        std::lock_guard lock(mutex);
-        if (next >= count || stop) return;
+        std::unique_lock lock(mutex);
+        // Wait while an exclusive cell runs, or while the next cell is exclusive and others run.
+        // The timeout re-checks `stop`, which a signal handler sets without notifying.
+        while (true) {
+          if (next >= count || stop) return;
+          alone = exclusive && exclusive(next);
+          if (!exclusive_running && (!alone || progress.running == 0)) break;
+          changed.wait_for(lock, std::chrono::milliseconds(200));
+        }
         i = next++;
+        exclusive_running = alone;
         ++progress.running;
         --progress.left;
       }
       run_one(i);
       std::lock_guard lock(mutex);
+      if (alone) exclusive_running = false;
+      changed.notify_all();
       --progress.running;
       ++progress.done;
       double elapsed = std::chrono::duration<double>(Clock::now() - started).count();

@@ -21,8 +21,11 @@ struct PoolProgress {
 
 // Calls run_one(i) for i in [0, count) on up to `jobs` threads, starting in index order and
 // stopping to start new ones once `stop` is set. on_done(i) runs under a lock, with the progress.
+// A task for which exclusive(i) is true runs alone: it starts when nothing else runs, and
+// nothing starts beside it (a throughput figure must not share the CPUs with a neighbour).
 void run_pool(size_t count, unsigned jobs, const std::atomic<bool>& stop,
               const std::function<void(size_t)>& run_one,
-              const std::function<void(size_t, const PoolProgress&)>& on_done);
+              const std::function<void(size_t, const PoolProgress&)>& on_done,
+              const std::function<bool(size_t)>& exclusive = {});
 
 }  // namespace fuselab

@@ -260,7 +260,8 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
                      r.matched ? "" : " (expected " + r.cell.expect + ")", r.timing.value("cell_s", 0.0), p.done,
                      p.running, p.left, p.left + p.running > 0 ? fmt::format(", ETA {:.0f} s", p.eta_s) : "");
         write_run_json();
-      });
+      },
+      [&](size_t k) { return plan.cells[to_run[k]].exclusive; });
   summary.interrupted = stop;
   write_run_json();
   outcome.exit_code = run_exit_code(summary);
