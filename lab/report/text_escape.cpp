@@ -82,33 +82,6 @@ std::string clean_line(std::string_view in, std::size_t max_bytes) {
   return clean(in, max_bytes, true);
 }
 
-std::string xml_escape(std::string_view cleaned) {
-  std::string out;
-  out.reserve(cleaned.size());
-  for (char c : cleaned) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string url_segment(std::string_view in) {
   std::string out;
   for (unsigned char ch : in) {

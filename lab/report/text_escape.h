@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/xml_text.h"  // xml_escape(): for text cleaned first
+
 namespace fuselab {
 
 // Valid UTF-8 with no control characters except '\n' and '\t' ('\r' is dropped: consoles send
@@ -16,10 +18,6 @@ std::string clean_text(std::string_view in, std::size_t max_bytes = std::string:
 
 // clean_text() on one line: newlines and tabs become spaces.
 std::string clean_line(std::string_view in, std::size_t max_bytes = std::string::npos);
-
-// Escapes & < > " ' as entities: safe in XML/HTML text and in quoted attributes. Expects
-// cleaned text. Escaping '>' also keeps "]]>" from ever appearing.
-std::string xml_escape(std::string_view cleaned);
 
 // One path segment of a relative URL: RFC 3986 unreserved characters pass, everything else
 // (including '/', '?', '#', ':' that would change the path or the scheme) is percent-encoded.

@@ -2,22 +2,9 @@
 
 #include <sstream>
 
-namespace fuselab {
+#include "common/xml_text.h"
 
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+namespace fuselab {
 
 std::string domain_xml(const GuestSpec& spec) {
   const bool kvm = spec.accel == Accelerator::Kvm;

@@ -12,7 +12,4 @@ inline constexpr const char* kAgentChannelName = "org.fuselab.agent.0";
 
 std::string domain_xml(const GuestSpec& spec);
 
-// Escapes text for an XML attribute or element.
-std::string xml_escape(const std::string& text);
-
 }  // namespace fuselab
