@@ -125,9 +125,22 @@ std::string CellCgroups::group_path(Role role) const {
   return dir == root_ ? "/" : "/" + nested_;
 }
 
-std::string CellCgroups::join(Role role) const {
+std::string CellCgroups::tested_dir() const {
   if (spec_.version == "none") return "";
-  std::string procs = group_dir(role) + "/cgroup.procs";
+  return nested_.empty() ? root_ : root_ + "/" + nested_;
+}
+
+std::uint64_t CellCgroups::tested_limit_bytes() const {
+  return nested_.empty() ? 0 : spec_.memory_limit_mib << 20;
+}
+
+std::string CellCgroups::join_tested() const { return join_dir(tested_dir()); }
+
+std::string CellCgroups::join(Role role) const { return join_dir(group_dir(role)); }
+
+std::string CellCgroups::join_dir(const std::string& dir) const {
+  if (spec_.version == "none") return "";
+  std::string procs = dir + "/cgroup.procs";
   if (!write_text(procs, "0"))  // "0": the writing process itself
     throw AgentError("cgroup", "cannot join " + procs);
   std::istringstream lines(read_text("/proc/self/cgroup"));

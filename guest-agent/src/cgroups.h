@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -38,6 +39,14 @@ class CellCgroups {
   // read back from /proc/self/cgroup (the child records it: it may be gone when the agent
   // verifies). Throws AgentError(stage "cgroup").
   std::string join(Role role) const;
+  // The tested memcg: the nested group when the placement has one (it carries the limit), else
+  // the hierarchy's root; "" for version "none". The hog joins it and the monitor watches it.
+  std::string tested_dir() const;
+  bool v2() const { return spec_.version == "v2"; }
+  // The tested group's memory limit in bytes; 0 when it has none.
+  std::uint64_t tested_limit_bytes() const;
+  // In the child (the hog): joins the tested group; returns it as /proc/self/cgroup reads.
+  std::string join_tested() const;
   // The result's `cgroup` object from what the children read back, plus the limit file.
   // `verified` false (and `problem` set) on any mismatch.
   nlohmann::json verify(const std::string& server_group, const std::string& workload_group) const;
@@ -45,6 +54,7 @@ class CellCgroups {
  private:
   std::string group_dir(Role role) const;   // directory whose cgroup.procs the role joins
   std::string group_path(Role role) const;  // that group as /proc/PID/cgroup names it
+  std::string join_dir(const std::string& dir) const;
 
   CgroupSpec spec_;
   std::string root_;    // hierarchy mount point

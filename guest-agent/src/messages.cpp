@@ -38,7 +38,10 @@ nlohmann::json result_message(const Result& r) {
           {"server", r.server},
           {"bdi", r.bdi},
           {"monitor", r.monitor},
-          {"cgroup", r.cgroup}};
+          {"cgroup", r.cgroup},
+          {"pressure", r.pressure},
+          {"oom", r.oom},
+          {"fio", r.fio}};
 }
 
 nlohmann::json error_message(const std::string& stage, const std::string& detail) {

@@ -23,10 +23,13 @@ struct Result {
   std::string backend;
   std::map<std::string, std::uint64_t> server_requests;
   // Added by issue #3: objects, documented in PROTOCOL.md.
-  nlohmann::json server = nlohmann::json::object();   // what the server negotiated and did
-  nlohmann::json bdi = nlohmann::json::object();      // FUSE bdi knobs
-  nlohmann::json monitor = nlohmann::json::object();  // monitor setup and what it saw
-  nlohmann::json cgroup = nlohmann::json::object();   // topology, read back
+  nlohmann::json server = nlohmann::json::object();    // what the server negotiated and did
+  nlohmann::json bdi = nlohmann::json::object();       // FUSE bdi knobs
+  nlohmann::json monitor = nlohmann::json::object();   // monitor setup and what it saw
+  nlohmann::json cgroup = nlohmann::json::object();    // topology, read back
+  nlohmann::json pressure = nlohmann::json::object();  // hog and PSI
+  nlohmann::json oom = nlohmann::json::object();       // OOM kills during the cell
+  nlohmann::json fio;                                  // kind "fio": its parsed report; else null
 };
 
 nlohmann::json hello_message();

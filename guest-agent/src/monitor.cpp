@@ -72,7 +72,10 @@ int Monitor::watch(pid_t writer, ServerProcess& server, const WorkloadStats& wor
   last_progress_ = Clock::now();
   auto next_tick = Clock::now() + kTick;
   for (;;) {
-    if (auto status = reaper.status(writer)) return *status;
+    if (auto status = reaper.status(writer)) {
+      if (memory_ != nullptr) memory_->sample();  // the last figures, after the writer ended
+      return *status;
+    }
     sleep_for(kPoll);
     if (Clock::now() < next_tick) continue;
     next_tick += kTick;
@@ -92,6 +95,7 @@ void Monitor::tick(pid_t writer, ServerProcess& server, const WorkloadStats& wor
   unsigned d_tasks = 0;
   for_each_task(scratch_, sizeof(scratch_), [&](const TaskState& t) { d_tasks += t.state == 'D'; });
   unsigned waiting = fuse_waiting(server.device());
+  if (memory_ != nullptr) memory_->sample();
   max_d_tasks_ = std::max(max_d_tasks_, d_tasks);
   max_fuse_waiting_ = std::max(max_fuse_waiting_, waiting);
 
@@ -99,7 +103,9 @@ void Monitor::tick(pid_t writer, ServerProcess& server, const WorkloadStats& wor
   line_.raw("{\"msg\":\"progress\",\"t\":").number(boot_time_s());
   line_.raw(",\"bytes_done\":").u64(bytes).raw(",\"server_bytes_written\":").u64(server_bytes);
   line_.raw(",\"d_tasks\":").u64(d_tasks).raw(",\"fuse_waiting\":").u64(waiting);
-  line_.raw(",\"since_progress_s\":").number(since_s(last_progress_)).raw("}\n");
+  line_.raw(",\"since_progress_s\":").number(since_s(last_progress_));
+  if (memory_ != nullptr) line_.raw(",\"oom_kills\":").u64(memory_->oom_kills());
+  line_.raw("}\n");
   channel_.send_line(line_.view());
 
   read_kmsg();

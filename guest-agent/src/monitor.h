@@ -16,6 +16,7 @@
 #include "channel.h"
 #include "children.h"
 #include "line_buffer.h"
+#include "memory_watch.h"
 #include "server_process.h"
 #include "spec.h"
 #include "unique_fd.h"
@@ -30,6 +31,9 @@ class Monitor {
   Monitor(const MonitorSpec& spec, Channel& channel);
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
+
+  // PSI and OOM counters to sample every tick (issue #3); optional, must outlive watch().
+  void set_memory_watch(MemoryWatch* watch) { memory_ = watch; }
 
   // Watches until the writer exits; returns its wait status.
   int watch(pid_t writer, ServerProcess& server, const WorkloadStats& workload,
@@ -60,6 +64,7 @@ class Monitor {
   UniqueFd kmsg_;
   bool mlocked_ = false;
   nlohmann::json sysctl_;  // what the constructor set (before the loop: may allocate)
+  MemoryWatch* memory_ = nullptr;
 
   // Loop state, all fixed size.
   std::uint64_t last_bytes_ = 0;

@@ -1,12 +1,16 @@
 #include "scenario.h"
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 
 #include "cgroups.h"
 #include "error.h"
+#include "external_server.h"
+#include "memory_watch.h"
 #include "messages.h"
 #include "monitor.h"
+#include "pressure.h"
 #include "server_process.h"
 #include "workload.h"
 
@@ -41,6 +45,20 @@ nlohmann::json server_report(const ServerSpec& spec, const ServerProcess& server
           {"latency_us", latency}};
 }
 
+// The hog of spec `pressure`, in the tested memcg, started in `hog`; none if the spec has none.
+void start_hog(const PressureSpec& spec, const CellCgroups& cgroups, ChildReaper& reaper,
+               std::optional<Hog>& hog) {
+  if (spec.hog_percent == 0 && spec.hog_mib == 0) return;
+  std::uint64_t limit = cgroups.tested_limit_bytes();
+  std::string basis = spec.hog_mib != 0 ? "hog_mib"
+                      : limit != 0      ? std::to_string(spec.hog_percent) + "% of the memcg limit"
+                                        : std::to_string(spec.hog_percent) + "% of MemTotal";
+  if (limit == 0) limit = mem_total_bytes();
+  std::uint64_t bytes = hog_bytes(spec, limit);
+  if (bytes == 0) throw AgentError("pressure", "hog size is 0 bytes (" + basis + ")");
+  hog.emplace(bytes, basis, reaper, [&cgroups] { return cgroups.join_tested(); });
+}
+
 }  // namespace
 
 bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& channel,
@@ -49,11 +67,16 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   auto monitor = std::make_unique<Monitor>(spec.monitor, channel);
   std::optional<CellCgroups> cgroups;
   std::optional<ServerProcess> server;
+  std::optional<MemoryWatch> memory;
+  std::optional<Hog> hog;
   try {
     cgroups.emplace(spec.cgroup);
     server.emplace(spec.server, mountpoint, reaper, [&](ServerStats& stats) {
       stats.cgroup.set(cgroups->join(CellCgroups::Role::server));
     });
+    // Baseline of the PSI totals and OOM counters: before the hog, which is part of the cell.
+    memory.emplace(cgroups->tested_dir(), cgroups->v2());
+    start_hog(spec.pressure, *cgroups, reaper, hog);
   } catch (const SkipCell& e) {
     channel.send(skip_message(e.what()));
     return false;
@@ -75,18 +98,42 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
     }
     return run_workload(spec.workload, mountpoint, stats);
   });
+  monitor->set_memory_watch(&*memory);
   int writer_status = monitor->watch(writer, *server, stats, reaper);
+  if (hog) hog->stop();
   std::uint64_t vm_hwm_kib = server->vm_hwm_kib();  // before stop: the server is still alive
+  const bool external = spec.server.backend == "external";
+  // An external server counts nothing for us: its files say what it stored, read in its source
+  // directory after unmount, or through the mount (its getattr) when it has none.
+  std::uint64_t external_bytes =
+      external && server->source_dir().empty() ? regular_file_bytes(mountpoint) : 0;
   std::string stop_problem = server->stop(kStopTimeout);
+  if (external && !server->source_dir().empty()) {
+    external_bytes = regular_file_bytes(server->source_dir());
+    std::error_code ignored;
+    std::filesystem::remove_all(server->source_dir(), ignored);
+  }
 
   r.bytes_written = workload->bytes_written;
-  r.server_bytes_written = server->stats().bytes_written;
+  r.server_bytes_written = external ? external_bytes : server->stats().bytes_written.load();
   r.elapsed_s = static_cast<double>(workload->elapsed_ns.load()) / 1e9;
   r.block_kib = spec.workload.block_kib;
   r.fsync = spec.workload.fsync;
   r.backend = spec.server.backend;
   r.server_requests = server->stats().request_counts();
   r.server = server_report(spec.server, *server, vm_hwm_kib);
+  // An external server's capabilities and counters are its own business: only what the agent
+  // can see from outside.
+  if (external) r.server = {{"vm_hwm_kib", vm_hwm_kib}};
+  if (external)
+    r.server["external"] = {
+        {"argv", server->external_argv()},
+        {"source",
+         server->source_dir().empty() ? nlohmann::json() : nlohmann::json(server->source_dir())},
+        {"bytes_counted_in", server->source_dir().empty() ? "mount" : "source"}};
+  r.pressure = {{"hog", hog ? hog->report() : nlohmann::json()}, {"psi", memory->psi_report()}};
+  r.oom = memory->oom_report();
+  r.fio = fio_report(spec.workload, stats);
   r.monitor = monitor->report();
   r.cgroup = cgroups->verify(std::string(server->stats().cgroup.get()),
                              std::string(workload->cgroup.get()));
@@ -96,6 +143,13 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
     r.ok = false;
   };
 
+  // First: the host takes the first error as the cell's reason, and an OOM kill explains the
+  // failures that follow from it (a killed writer, a killed server's EIO).
+  if (writer_status != 0 && memory->oom_kills() != 0)
+    fail("oom",
+         "workload ended (" + describe_status(writer_status) + ") after " +
+             std::to_string(memory->oom_kills()) + " OOM kill(s) in " +
+             (cgroups->tested_dir().empty() ? std::string("the system") : cgroups->tested_dir()));
   if (monitor->stalled())
     fail("stall", "no progress for " + std::to_string(spec.monitor.stall_after_s) + " s");
   if (monitor->hangs() != 0) fail("hang", "hung-task report: " + r.monitor["hung_task"].dump());

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <optional>
 
 #include "error.h"
+#include "external_server.h"
 #include "fuse_server.h"
 #include "mounts.h"
 #include "unique_fd.h"
@@ -44,6 +46,15 @@ ServerProcess::ServerProcess(const ServerSpec& spec, std::string mountpoint, Chi
   UniqueFd ready_read(fds[0]);
   UniqueFd ready_write(fds[1]);
   ServerStats& stats = *stats_;
+  const bool external = spec.backend == "external";
+  if (external) {
+    if (uses_source(spec.exec)) {
+      source_ = source_dir_for(mountpoint_);
+      if (mkdir(source_.c_str(), 0755) != 0 && errno != EEXIST)
+        throw_errno("mount", "mkdir " + source_);
+    }
+    argv_ = substitute_argv(spec.exec, mountpoint_, source_);
+  }
   pid_ = reaper_.spawn([&] {
     ready_read.reset();
     try {
@@ -52,19 +63,39 @@ ServerProcess::ServerProcess(const ServerSpec& spec, std::string mountpoint, Chi
       stats.error.set(e.what());
       return 1;
     }
+    if (external) {
+      exec_argv(argv_);
+      stats.error.set(errno_text("exec " + argv_[0], errno));
+      return 127;
+    }
     return serve(spec, mountpoint_, stats, ready_write.release());
   });
   ready_write.reset();
-  if (!wait_ready(ready_read.get(), Clock::now() + kMountTimeout)) {
+  bool ready = external ? wait_mounted(Clock::now() + kMountTimeout)
+                        : wait_ready(ready_read.get(), Clock::now() + kMountTimeout);
+  if (!ready) {
     kill(pid_, SIGKILL);
     auto status = reaper_.wait(pid_, std::chrono::seconds(5));
     pid_ = -1;
     std::string why(stats_->error.get());
-    if (why.empty()) why = "server did not mount within 10 s";
+    if (why.empty())
+      why = external ? "external server did not mount " + mountpoint_ + " within 10 s"
+                     : "server did not mount within 10 s";
     if (status) why += " (server " + describe_status(*status) + ")";
     throw AgentError("mount", why);
   }
   device_ = mounted_device(mountpoint_).value_or("");
+}
+
+// The external server has no pipe to the agent: its mount appearing is the signal. It must
+// stay in the foreground: its exit before the mount is a failure.
+bool ServerProcess::wait_mounted(Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    if (mounted_device(mountpoint_)) return true;
+    if (reaper_.status(pid_)) return false;
+    sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 ServerProcess::~ServerProcess() {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "children.h"
 #include "server_stats.h"
@@ -29,6 +30,10 @@ class ServerProcess {
 
   const ServerStats& stats() const { return *stats_; }
   pid_t pid() const { return pid_; }
+  // Backend "external": the argv run (placeholders replaced) and its source directory ("" if
+  // it names none).
+  const std::vector<std::string>& external_argv() const { return argv_; }
+  const std::string& source_dir() const { return source_; }
   // "major:minor" of the mount ("" if unknown); the minor names the fusectl connection.
   const std::string& device() const { return device_; }
 
@@ -52,13 +57,16 @@ class ServerProcess {
 
  private:
   bool abort_connection() const;
+  bool wait_mounted(Clock::time_point deadline);
 
   SharedObject<ServerStats> stats_;
   ChildReaper& reaper_;
   std::string mountpoint_;
   std::string device_;  // "major:minor" of the mount; the minor names the fusectl connection
   pid_t pid_ = -1;
-  bool aborted_ = false;  // abort() ran: a non-clean stop is expected
+  bool aborted_ = false;           // abort() ran: a non-clean stop is expected
+  std::vector<std::string> argv_;  // backend "external"
+  std::string source_;
 };
 
 }  // namespace fuselab::agent

@@ -50,6 +50,24 @@ class ObjectReader {
     return v.get<std::string>();
   }
 
+  // A non-empty array of non-empty strings (an argv), bounded in count and size.
+  std::vector<std::string> argv(const std::string& key, std::size_t max_count,
+                                std::size_t max_size) {
+    const json& v = take(key);
+    bool good = v.is_array() && !v.empty() && v.size() <= max_count;
+    std::vector<std::string> out;
+    for (std::size_t i = 0; good && i < v.size(); ++i) {
+      good = v[i].is_string() && !v[i].get<std::string>().empty() &&
+             v[i].get<std::string>().size() <= max_size;
+      if (good) out.push_back(v[i].get<std::string>());
+    }
+    if (!good)
+      fail(name(key), "want an array of 1-" + std::to_string(max_count) +
+                          " non-empty strings of at most " + std::to_string(max_size) +
+                          " bytes, got " + v.dump());
+    return out;
+  }
+
   std::string one_of(const std::string& key, const std::vector<std::string>& allowed) {
     const json& v = take(key);
     std::string want = "want one of";
@@ -86,7 +104,9 @@ class ObjectReader {
 ServerSpec parse_server(const json& spec) {
   ObjectReader r(spec, "server", "server");
   ServerSpec s;
-  s.backend = r.one_of("backend", backend_names());
+  std::vector<std::string> backends = backend_names();
+  backends.push_back("external");
+  s.backend = r.one_of("backend", backends);
   s.writeback_cache = r.boolean("writeback_cache");
   s.threads = static_cast<unsigned>(r.integer("threads", 1, 64));
   if (r.has("passthrough_dir")) s.passthrough_dir = r.text("passthrough_dir", 256);
@@ -101,6 +121,11 @@ ServerSpec parse_server(const json& spec) {
   if (r.has("io_flusher")) s.io_flusher = r.boolean("io_flusher");
   if (r.has("max_ratio")) s.max_ratio = static_cast<unsigned>(r.integer("max_ratio", 0, 100));
   if (r.has("strict_limit")) s.strict_limit = r.boolean("strict_limit");
+  if (r.has("exec")) s.exec = r.argv("exec", 64, 4096);
+  if (s.backend == "external" && s.exec.empty())
+    ObjectReader::fail("server.exec", "backend \"external\" needs the server's argv");
+  if (s.backend != "external" && !s.exec.empty())
+    ObjectReader::fail("server.exec", "only for backend \"external\"");
   r.finish();
   return s;
 }
@@ -112,8 +137,23 @@ WorkloadSpec parse_workload(const json& spec) {
   w.size_mib = r.integer("size_mib", 1, 1 << 20);
   w.block_kib = r.integer("block_kib", 1, 64 * 1024);
   w.fsync = r.boolean("fsync");
+  if (r.has("jobs")) w.jobs = static_cast<unsigned>(r.integer("jobs", 1, 64));
+  if (w.kind != "fio" && w.jobs != 1) ObjectReader::fail("workload.jobs", "only for kind \"fio\"");
   r.finish();
   return w;
+}
+
+PressureSpec parse_pressure(const json& spec) {
+  PressureSpec p;
+  if (!spec.contains("pressure")) return p;
+  ObjectReader r(spec, "pressure", "pressure");
+  // Above 95 % of a limit the hog alone would make the cell an OOM test, not a pressure test.
+  if (r.has("hog_percent")) p.hog_percent = static_cast<unsigned>(r.integer("hog_percent", 0, 95));
+  if (r.has("hog_mib")) p.hog_mib = r.integer("hog_mib", 0, 1 << 20);
+  if (p.hog_percent != 0 && p.hog_mib != 0)
+    ObjectReader::fail("pressure", "give hog_percent or hog_mib, not both");
+  r.finish();
+  return p;
 }
 
 MonitorSpec parse_monitor(const json& spec) {
@@ -149,9 +189,11 @@ CgroupSpec parse_cgroup(const json& spec) {
 Spec parse_spec(const json& j) {
   if (!j.is_object()) ObjectReader::fail("spec", "want an object, got " + j.dump());
   for (const auto& [key, value] : j.items())
-    if (key != "server" && key != "workload" && key != "monitor" && key != "cgroup")
+    if (key != "server" && key != "workload" && key != "monitor" && key != "cgroup" &&
+        key != "pressure")
       ObjectReader::fail(key, "unknown key");
-  return Spec{parse_server(j), parse_workload(j), parse_monitor(j), parse_cgroup(j)};
+  return Spec{parse_server(j), parse_workload(j), parse_monitor(j), parse_cgroup(j),
+              parse_pressure(j)};
 }
 
 Spec parse_spec_text(const std::string& text) {

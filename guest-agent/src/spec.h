@@ -8,12 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fuselab::agent {
 
 struct ServerSpec {
   // v1
-  std::string backend;           // "null", "memory", "passthrough", "stall"
+  std::string backend;           // "null", "memory", "passthrough", "stall", "external"
   bool writeback_cache = false;  // negotiate FUSE_CAP_WRITEBACK_CACHE in init
   unsigned threads = 1;          // 1: fuse_session_loop; N: fuse_session_loop_mt, max N threads
   // Added by issue #3 (optional).
@@ -26,13 +27,22 @@ struct ServerSpec {
   bool io_flusher = false;            // prctl(PR_SET_IO_FLUSHER, 1) before serving
   std::optional<unsigned> max_ratio;  // FUSE bdi max_ratio (percent), set after mount
   std::optional<bool> strict_limit;   // FUSE bdi strict_limit, set after mount
+  // backend "external": the argv of someone else's FUSE server ({mountpoint}, {source} replaced)
+  std::vector<std::string> exec;
 };
 
 struct WorkloadSpec {
-  std::string kind;  // "seq-write"
-  std::uint64_t size_mib = 0;
+  std::string kind;            // "seq-write", "mmap-write", "fio"
+  std::uint64_t size_mib = 0;  // in total (fio: split evenly over the jobs)
   std::uint64_t block_kib = 0;
   bool fsync = false;
+  unsigned jobs = 1;  // fio numjobs (issue #3, optional)
+};
+
+// Memory pressure (issue #3): a hog in the tested memcg holding a share of its limit.
+struct PressureSpec {
+  unsigned hog_percent = 0;   // of the nested group's limit (no limit: of MemTotal); 0: no hog
+  std::uint64_t hog_mib = 0;  // absolute size instead; 0: use hog_percent
 };
 
 // The monitor (issue #3): all optional.
@@ -57,6 +67,7 @@ struct Spec {
   WorkloadSpec workload;
   MonitorSpec monitor;
   CgroupSpec cgroup;
+  PressureSpec pressure;
 };
 
 // Throws AgentError(stage "spec") naming the key, e.g. "server.threads: want an integer in

@@ -19,6 +19,8 @@ struct FreeDeleter {
   void operator()(void* p) const { std::free(p); }
 };
 
+}  // namespace
+
 // seq-write: create a file, write size_mib MiB in block_kib blocks, fsync if asked, close.
 int seq_write(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadStats& stats) {
   const std::uint64_t total = spec.size_mib << 20;
@@ -68,6 +70,8 @@ int seq_write(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadS
   return 0;
 }
 
+namespace {
+
 struct WorkloadEntry {
   const char* kind;
   int (*run)(const WorkloadSpec&, const std::string&, WorkloadStats&);
@@ -76,6 +80,8 @@ struct WorkloadEntry {
 // The one list of workloads.
 constexpr WorkloadEntry kWorkloads[] = {
     {"seq-write", seq_write},
+    {"mmap-write", mmap_write},
+    {"fio", fio_write},
 };
 
 }  // namespace
