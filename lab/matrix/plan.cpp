@@ -12,10 +12,17 @@
 namespace fuselab {
 namespace {
 
+// An axis is either a list of values of a spec key (`threads: [1, 4]`, texts normalised through
+// the cell spec) or a mapping of labels to values (`kernel: {guarded: "build:..."}`) or to cell
+// fragments (`pressure: {off: {...}, on: {...}}`); a labelled axis may have any name that is not
+// a spec axis, and its labels are what ids and rules use.
 struct Axis {
-  const AxisDef* def;
-  std::vector<YAML::Node> values;  // as written, for marks in messages
-  std::vector<std::string> texts;  // normalised through the cell spec
+  std::string name;
+  const AxisDef* def = nullptr;     // the spec key it varies; null for a custom labelled axis
+  bool labelled = false;
+  std::vector<YAML::Node> values;     // as written, for marks in messages
+  std::vector<YAML::Node> fragments;  // each value as a partial cell mapping
+  std::vector<std::string> texts;     // the value's normalised text, or its label
 };
 
 // One value of one axis as a partial cell mapping, e.g. threads: 4 -> {server: {threads: 4}}.
@@ -103,27 +110,63 @@ class PlanExpander {
       std::string name = entry.first.Scalar();
       std::string path = "axes." + name;
       const AxisDef* def = find_axis(name);
+      if (entry.second.IsMap()) {
+        axes_.push_back(read_labelled_axis(name, def, entry.second));
+        continue;
+      }
       if (!def) {
         std::string near = closest_match(name, axis_names());
         throw config_error(source_, path, entry.first, "unknown axis",
-                           near.empty() ? "known axes: " + join(axis_names()) : "did you mean '" + near + "'?");
+                           near.empty() ? "known axes: " + join(axis_names()) + " (or a custom axis: a mapping of labels to cell fragments)"
+                                        : "did you mean '" + near + "'?");
       }
       if (!entry.second.IsSequence() || entry.second.size() == 0) {
-        throw config_error(source_, path, entry.second, "an axis is a non-empty list of values");
+        throw config_error(source_, path, entry.second, "an axis is a non-empty list of values (or a mapping of labels to values)");
       }
-      Axis axis{def, {}, {}};
+      Axis axis{name, def, false, {}, {}, {}};
       for (size_t i = 0; i < entry.second.size(); ++i) {
         CellSpec probe = base_;
-        apply_cell_yaml(source_, path + "[" + std::to_string(i) + "]", override_node(*def, entry.second[i]), probe);
+        YAML::Node fragment = override_node(*def, entry.second[i]);
+        apply_cell_yaml(source_, path + "[" + std::to_string(i) + "]", fragment, probe);
         std::string text = def->read(probe);
         if (std::find(axis.texts.begin(), axis.texts.end(), text) != axis.texts.end()) {
           throw config_error(source_, path, entry.second[i], "value '" + text + "' appears twice on this axis");
         }
         axis.values.push_back(entry.second[i]);
+        axis.fragments.push_back(fragment);
         axis.texts.push_back(text);
       }
       axes_.push_back(std::move(axis));
     }
+  }
+
+  Axis read_labelled_axis(const std::string& name, const AxisDef* def, const YAML::Node& node) {
+    std::string path = "axes." + name;
+    if (node.size() == 0) throw config_error(source_, path, node, "an axis needs at least one value");
+    Axis axis{name, def, true, {}, {}, {}};
+    for (const auto& entry : node) {
+      std::string label = entry.first.Scalar();
+      std::string at = path + "." + label;
+      if (label.empty() || id_safe(label) != label) {
+        throw config_error(source_, at, entry.first, "bad label '" + label + "'",
+                           "labels go into cell ids: use a-z, 0-9, '.', '_' and '-'");
+      }
+      if (!entry.second.IsMap() && !(def && entry.second.IsScalar())) {
+        throw config_error(source_, at, entry.second,
+                           def ? "expected a value of '" + name + "' or a mapping of cell keys"
+                               : "a custom axis maps each label to a mapping of cell keys",
+                           def ? "" : "e.g. " + name + ": {" + label + ": {cgroup: {memory_limit_mib: 64}}}");
+      }
+      // Copy-constructed, never assigned: see wrap_in_path.
+      const YAML::Node fragment = entry.second.IsMap() ? entry.second : override_node(*def, entry.second);
+      if (given(fragment["id"])) throw config_error(source_, at + ".id", fragment["id"], "an axis value cannot set the id");
+      CellSpec probe = base_;
+      apply_cell_yaml(source_, at, fragment, probe);  // reports bad keys and values here, once
+      axis.values.push_back(entry.second);
+      axis.fragments.push_back(fragment);
+      axis.texts.push_back(label);
+    }
+    return axis;
   }
 
   // A rule's `axis: value` or `axis: [values]` pairs, checked against the axes.
@@ -133,10 +176,10 @@ class PlanExpander {
     for (const auto& entry : node) {
       std::string name = entry.first.Scalar();
       std::string at = path + "." + name;
-      auto it = std::find_if(axes_.begin(), axes_.end(), [&](const Axis& a) { return a.def->name == name; });
+      auto it = std::find_if(axes_.begin(), axes_.end(), [&](const Axis& a) { return a.name == name; });
       if (it == axes_.end()) {
         std::vector<std::string> names;
-        for (const auto& a : axes_) names.push_back(a.def->name);
+        for (const auto& a : axes_) names.push_back(a.name);
         std::string near = closest_match(name, names);
         throw config_error(source_, at, entry.first, "names no axis of this plan",
                            near.empty() ? "axes: " + join(names) : "did you mean '" + near + "'?");
@@ -148,9 +191,14 @@ class PlanExpander {
         values.push_back(entry.second);
       }
       for (const auto& v : values) {
-        CellSpec probe = base_;
-        apply_cell_yaml(source_, at, override_node(*it->def, v), probe);
-        std::string text = it->def->read(probe);
+        std::string text;
+        if (it->labelled) {
+          text = config_scalar(source_, at, v);
+        } else {
+          CellSpec probe = base_;
+          apply_cell_yaml(source_, at, override_node(*it->def, v), probe);
+          text = it->def->read(probe);
+        }
         if (std::find(it->texts.begin(), it->texts.end(), text) == it->texts.end()) {
           throw config_error(source_, at, v, "value '" + text + "' is not on axis '" + name + "'",
                              "its values: " + join(it->texts));
@@ -209,7 +257,9 @@ class PlanExpander {
           CellSpec probe;
           YAML::Node n(YAML::NodeType::Map);
           n["expect"] = entry.second;
-          if (key == "verdict") {
+          if (key == "verdict" && entry.second.IsSequence()) {
+            r.verdict = verdict_set(path + ".verdict", entry.second);
+          } else if (key == "verdict") {
             apply_cell_yaml(source_, path, n, probe);
             r.verdict = probe.expect;
           } else {
@@ -234,6 +284,20 @@ class PlanExpander {
     return rules;
   }
 
+  // `verdict: [PASS, STALL]`: any of these meets the expectation; kept as "PASS|STALL".
+  std::string verdict_set(const std::string& path, const YAML::Node& list) {
+    if (list.size() == 0) throw config_error(source_, path, list, "an empty list of verdicts");
+    std::string joined;
+    for (size_t i = 0; i < list.size(); ++i) {
+      CellSpec probe;
+      YAML::Node n(YAML::NodeType::Map);
+      n["expect"] = list[i];
+      apply_cell_yaml(source_, path, n, probe);
+      joined += (joined.empty() ? "" : "|") + probe.expect;
+    }
+    return joined;
+  }
+
   void expand_axes(Plan& plan) {
     auto includes = read_rules("include", include_);
     auto excludes = read_rules("exclude", exclude_);
@@ -246,10 +310,12 @@ class PlanExpander {
       std::vector<std::pair<std::string, std::string>> non_default;
       for (size_t a = 0; a < axes_.size(); ++a) {
         const Axis& axis = axes_[a];
-        apply_cell_yaml(source_, "axes." + axis.def->name, override_node(*axis.def, axis.values[index[a]]), cell);
+        apply_cell_yaml(source_, "axes." + axis.name, axis.fragments[index[a]], cell);
         const std::string& text = axis.texts[index[a]];
-        cell.axes[axis.def->name] = text;
-        if (axis.texts.size() > 1 && text != axis.def->read(base_)) non_default.emplace_back(axis.def->name, text);
+        cell.axes[axis.name] = text;
+        // A label has no default to compare with: it is always part of the id.
+        bool is_default = !axis.labelled && text == axis.def->read(base_);
+        if (axis.texts.size() > 1 && !is_default) non_default.emplace_back(axis.name, text);
       }
       bool keep = includes.empty();
       for (auto& r : includes) {

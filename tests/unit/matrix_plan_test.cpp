@@ -69,6 +69,34 @@ TEST(MatrixPlan, ListedCellsAddToTheMatrix) {
   EXPECT_EQ(ids(plan), (std::vector<std::string>{"base", "threads=4", "extra"}));
 }
 
+TEST(MatrixPlan, LabelledAxesNameValuesAndFragments) {
+  Plan plan = parse_plan(R"(
+axes:
+  kernel: {temp-page: "debian:bookworm", unguarded: "path:/dev/null"}
+  pressure:
+    off: {cgroup: {memory_limit_mib: 0}}
+    on: {cgroup: {memory_limit_mib: 64}, server: {threads: 1}}
+  threads: [1, 4]
+expect:
+  - when: {kernel: unguarded, pressure: on}
+    verdict: HANG
+  - verdict: [PASS, STALL]
+)", "m.yaml");
+  ASSERT_EQ(plan.cells.size(), 8u);
+  // Labels always appear in ids: they have no default to leave out.
+  const CellSpec& hang = cell(plan, "kernel=unguarded,pressure=on,threads=4");
+  EXPECT_EQ(hang.kernel, "path:/dev/null");
+  EXPECT_EQ(hang.cgroup.memory_limit_mib, 64u);
+  // The axis order decides: threads comes after pressure's fragment, so it wins.
+  EXPECT_EQ(hang.server.threads, 4u);
+  EXPECT_EQ(hang.expect, "HANG");
+  EXPECT_EQ(hang.axes.at("pressure"), "on");
+  const CellSpec& calm = cell(plan, "kernel=temp-page,pressure=off");
+  EXPECT_EQ(calm.kernel, "debian:bookworm");
+  EXPECT_EQ(calm.cgroup.memory_limit_mib, 0u);
+  EXPECT_EQ(calm.expect, "PASS|STALL");
+}
+
 struct BadMatrix {
   const char* name;
   const char* yaml;
@@ -120,6 +148,17 @@ INSTANTIATE_TEST_SUITE_P(
                   5, "expect[1]", "earlier rule"},
         BadMatrix{"expect_bad_verdict", "axes:\n  threads: [1, 4]\nexpect:\n  - verdict: HUNG\n", 4, "expect[0].expect",
                   "HANG"},
+        BadMatrix{"custom_axis_needs_fragments", "axes:\n  pressure: {on: 64}\n", 2, "axes.pressure.on",
+                  "memory_limit_mib"},
+        BadMatrix{"label_not_id_safe", "axes:\n  pressure: {\"a b\": {server: {threads: 2}}}\n", 2,
+                  "axes.pressure.a b", "a-z"},
+        BadMatrix{"fragment_bad_key", "axes:\n  pressure:\n    on: {server: {thread: 2}}\n", 3,
+                  "axes.pressure.on.server.thread", "threads"},
+        BadMatrix{"rule_label_not_on_axis",
+                  "axes:\n  pressure: {off: {}, on: {}}\nexclude:\n  - {pressure: maybe}\n", 4,
+                  "exclude[0].pressure", "off, on"},
+        BadMatrix{"verdict_list_bad_name", "axes:\n  threads: [1, 4]\nexpect:\n  - verdict: [PASS, HUNG]\n", 4,
+                  "expect[0].verdict.expect", "HANG"},
         BadMatrix{"repeat_zero", "axes:\n  threads: [1]\nrepeat: 0\n", 3, "repeat", ""},
         BadMatrix{"rules_without_axes", "cells:\n  - id: a\nexclude:\n  - {threads: 1}\n", 1, "axes", ""}),
     [](const auto& info) { return std::string(info.param.name); });
