@@ -72,6 +72,7 @@ int cli_main(int argc, char** argv) {
   auto add_common = [&](CLI::App* sub) {
     sub->add_option("plan", options.plan_file, "YAML plan, e.g. configs/smoke.yaml")->required();
     sub->add_option("--agent", options.agent_binary, "guest agent binary (default: the built one)");
+    sub->add_option("--cell", options.cells, "only this cell id (repeatable; `fuselab plan` lists ids)");
   };
 
   CLI::App* run = app.add_subcommand("run", "boot the plan's cells and report a verdict for each");

@@ -1,8 +1,10 @@
 #include "matrix/shard.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "common/error.h"
+#include "config/plan_loader.h"
 
 namespace fuselab {
 namespace {
@@ -49,6 +51,24 @@ Plan select_shard(const Plan& plan, const Shard& shard) {
     if (in_shard(c.id, shard)) out.cells.push_back(c);
   }
   return out;
+}
+
+Plan select_cells(const Plan& plan, const std::vector<std::string>& ids) {
+  std::vector<std::string> known;
+  for (const auto& c : plan.cells) known.push_back(c.id);
+  for (const auto& id : ids) {
+    if (std::find(known.begin(), known.end(), id) == known.end()) {
+      std::string near = closest_match(id, known);
+      throw UserError("plan " + plan.source + " has no cell '" + id + "'",
+                      near.empty() ? "fuselab plan " + plan.source + " lists the cells" : "did you mean '" + near + "'?");
+    }
+  }
+  Plan selected = plan;
+  selected.cells.clear();
+  for (const auto& c : plan.cells) {
+    if (std::find(ids.begin(), ids.end(), c.id) != ids.end()) selected.cells.push_back(c);
+  }
+  return selected;
 }
 
 }  // namespace fuselab

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config/cell_spec.h"
 
@@ -17,5 +18,9 @@ struct Shard {
 Shard parse_shard(const std::string& text);
 bool in_shard(const std::string& cell_id, const Shard& shard);
 Plan select_shard(const Plan& plan, const Shard& shard);
+
+// Only the cells with these ids, in plan order (`fuselab run --cell ID`: one cell of a big plan,
+// to reproduce it or to test it in CI). UserError naming the closest id for an id not in the plan.
+Plan select_cells(const Plan& plan, const std::vector<std::string>& ids);
 
 }  // namespace fuselab

@@ -21,6 +21,8 @@
 #include "report/run_json_reader.h"
 #include "run/cell_pool.h"
 #include "run/cell_runner.h"
+#include "run/expectation.h"
+#include "run/kernel_capabilities.h"
 #include "vm/accel_probe.h"
 #include "vm/libvirt_backend.h"
 
@@ -87,11 +89,7 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
   result.verdict = attempt.decision.verdict;
   result.reason = attempt.decision.reason;
   result.signature = attempt.decision.signature;
-  // SKIP says the kernel cannot run the cell: reported, but not a broken expectation.
-  result.matched = result.verdict == Verdict::Skip ||
-                   (std::string(to_string(result.verdict)) == cell.expect &&
-                    (cell.expect_signature.empty() ||
-                     result.signature.find(cell.expect_signature) != std::string::npos));
+  result.matched = expectation_met(cell, result.verdict, result.signature);
   result.end = to_string(attempt.observation.end);
   result.timing = {{"start_s", attempt.timing.start_s},
                    {"boot_to_hello_s", attempt.timing.boot_to_hello_s},
@@ -115,10 +113,57 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
   return result;
 }
 
+// Cells whose kernel lacks what they need end SKIP here, before any guest boots; the others are
+// returned to run. Soft requirements the kernel lacks are logged: the agent reports what it could
+// not apply.
+std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>& to_run, ArtifactResolver& resolver,
+                                    const fs::path& run_dir, std::vector<std::optional<CellResult>>& results) {
+  std::map<std::string, std::optional<KernelCapabilities>> caps;
+  std::vector<size_t> runnable;
+  for (size_t i : to_run) {
+    const CellSpec& cell = plan.cells[i];
+    if (!caps.contains(cell.kernel)) {
+      const KernelArtifacts& k = resolver.kernel(cell.kernel);
+      caps[cell.kernel] = read_kernel_capabilities(find_kernel_config(k.kernel, k.release));
+      if (!caps[cell.kernel]) spdlog::info("{}: no kernel configuration, its capabilities are checked in the guest", cell.kernel);
+    }
+    const auto& kernel_caps = caps[cell.kernel];
+    if (!kernel_caps) {
+      runnable.push_back(i);
+      continue;
+    }
+    auto unmet = unmet_requirements(cell, *kernel_caps);
+    std::string reason = skip_reason(unmet);
+    for (const auto& u : unmet) {
+      if (!u.requirement.hard) spdlog::info("{}: note: {}", cell.id, u.reason);
+    }
+    if (reason.empty()) {
+      runnable.push_back(i);
+      continue;
+    }
+    CellResult skipped;
+    skipped.cell = cell;
+    skipped.verdict = Verdict::Skip;
+    skipped.reason = reason;
+    skipped.matched = true;
+    skipped.end = "not-booted";
+    const KernelArtifacts& k = resolver.kernel(cell.kernel);
+    skipped.kernel_release = k.release;
+    skipped.kernel_source = k.source;
+    skipped.timing = {{"cell_s", 0.0}};
+    fs::create_directories(run_dir / cell.id);
+    write_file_atomic(run_dir / cell.id / "result.json", result_json_text(to_json(skipped)));
+    spdlog::info("{}: SKIP: {}", cell.id, reason);
+    results[i] = std::move(skipped);
+  }
+  return runnable;
+}
+
 }  // namespace
 
 nlohmann::json prepare_plan(const RunOptions& options) {
   Plan plan = load_plan(options.plan_file);
+  if (!options.cells.empty()) plan = select_cells(plan, options.cells);
   ArtifactResolver resolver(options.source_dir, options.agent_binary);
   check_plan(plan, resolver);
   nlohmann::json prepared = nlohmann::json::array();
@@ -151,6 +196,7 @@ std::map<std::string, CellResult> finished_cells(const fs::path& run_dir) {
 RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   const auto started = Clock::now();
   Plan plan = load_plan(options.plan_file);
+  if (!options.cells.empty()) plan = select_cells(plan, options.cells);
   RunOutcome outcome;
   RunSummary& summary = outcome.summary;
   if (!options.shard.empty()) {
@@ -212,6 +258,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
 
   // Everything the cells boot is prepared before the first guest starts: a broken download or
   // image fails the run early, and the image code's setenv() calls run before libvirt's threads.
+  to_run = skip_unrunnable(plan, to_run, resolver, outcome.run_dir, results);
   std::map<std::pair<std::string, std::string>, BootArtifacts> boots;
   for (size_t i : to_run) {
     const auto& cell = plan.cells[i];
@@ -249,7 +296,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
           failed.verdict = Verdict::Infra;
           failed.reason = std::string("host error: ") + e.what();
           failed.end = std::string(to_string(CellEnd::HostError));
-          failed.matched = cell.expect == "INFRA";
+          failed.matched = verdict_expected(cell.expect, "INFRA");
           fresh[k] = std::move(failed);
         }
       },

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "report/cell_result.h"
 
@@ -22,6 +23,7 @@ struct RunOptions {
   std::string run_id;                // empty: made from the time
   std::string resume;                // run id whose finished cells are kept
   std::string shard;                 // "K/N": run only that shard of the plan
+  std::vector<std::string> cells;    // run only these cell ids (empty: all)
   unsigned jobs = 0;                 // cells at once; 0: default_jobs()
   bool kcidb = false;                // also write kcidb.json
 };

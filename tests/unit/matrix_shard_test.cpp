@@ -44,5 +44,20 @@ TEST(Shard, ParsesAndRejects) {
   }
 }
 
+TEST(SelectCells, KeepsPlanOrderAndNamesTheClosestId) {
+  Plan plan = parse_plan("axes:\n  threads: [1, 4]\n  writeback_cache: [false, true]\n", "p.yaml");
+  Plan two = select_cells(plan, {"threads=4", "writeback_cache=true"});
+  ASSERT_EQ(two.cells.size(), 2u);
+  EXPECT_EQ(two.cells[0].id, plan.cells[1].id);  // the last axis varies fastest
+  EXPECT_EQ(two.cells[1].id, plan.cells[2].id);
+  try {
+    select_cells(plan, {"threads=5"});
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("has no cell 'threads=5'"), std::string::npos) << e.what();
+    EXPECT_NE(e.hint().find("threads=4"), std::string::npos) << e.hint();
+  }
+}
+
 }  // namespace
 }  // namespace fuselab
