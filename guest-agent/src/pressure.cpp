@@ -28,6 +28,17 @@ std::uint64_t rss_kib(pid_t pid) {
   return 0;
 }
 
+// The hog is pressure, not a subject: the OOM killer must never pick it (it is the group's
+// largest task, and killing it would lift the very pressure the cell asked for and let the cell
+// pass). If the group runs out, a server or writer dies and the cell is reported OOM.
+void exempt_from_oom_killer(HogStats& stats) {
+  std::ofstream adj("/proc/self/oom_score_adj");
+  adj << "-1000" << std::flush;
+  std::ifstream back("/proc/self/oom_score_adj");
+  int value = 0;
+  if (back >> value) stats.oom_score_adj = value;
+}
+
 // The hog child's body: map, touch every page (a write: a read would map the shared zero page
 // and charge nothing), then hold until killed.
 int hog_main(std::uint64_t bytes, HogStats& stats) {
@@ -69,9 +80,9 @@ std::uint64_t hog_bytes(const PressureSpec& spec, std::uint64_t limit_bytes) {
   return limit_bytes / 100 * spec.hog_percent / page * page;
 }
 
-Hog::Hog(std::uint64_t bytes, std::string basis, ChildReaper& reaper,
+Hog::Hog(std::uint64_t bytes, std::string basis, std::string usage_file, ChildReaper& reaper,
          const std::function<std::string()>& enter)
-    : reaper_(reaper), bytes_(bytes), basis_(std::move(basis)) {
+    : reaper_(reaper), bytes_(bytes), basis_(std::move(basis)), usage_file_(std::move(usage_file)) {
   HogStats& stats = *stats_;
   pid_ = reaper_.spawn([&] {
     try {
@@ -80,6 +91,7 @@ Hog::Hog(std::uint64_t bytes, std::string basis, ChildReaper& reaper,
       stats.error.set(e.what());
       return 1;
     }
+    exempt_from_oom_killer(stats);
     return hog_main(bytes_, stats);
   });
   auto deadline = Clock::now() + kTouchTimeout;
@@ -116,6 +128,10 @@ void Hog::stop() {
     end_ = "died during the workload: " + describe_status(*status);
   } else {
     rss_kib_ = rss_kib(pid_);
+    if (!usage_file_.empty()) {
+      std::ifstream in(usage_file_);
+      if (!(in >> group_usage_)) group_usage_ = -1;
+    }
     end_ = "held to the end";
     kill(pid_, SIGKILL);
     reaper_.wait(pid_, std::chrono::seconds(5));
@@ -124,12 +140,15 @@ void Hog::stop() {
 }
 
 nlohmann::json Hog::report() const {
-  return {{"bytes", bytes_},
-          {"basis", basis_},
-          {"touched", stats_->touched.load()},
-          {"rss_kib", rss_kib_},
-          {"cgroup", std::string(stats_->cgroup.get())},
-          {"end", end_}};
+  return {
+      {"bytes", bytes_},
+      {"basis", basis_},
+      {"touched", stats_->touched.load()},
+      {"oom_score_adj", stats_->oom_score_adj.load()},
+      {"rss_kib", rss_kib_},
+      {"group_usage_bytes", group_usage_ >= 0 ? nlohmann::json(group_usage_) : nlohmann::json()},
+      {"cgroup", std::string(stats_->cgroup.get())},
+      {"end", end_}};
 }
 
 }  // namespace fuselab::agent

@@ -23,6 +23,7 @@ namespace fuselab::agent {
 struct HogStats {
   std::atomic<std::uint64_t> touched{0};  // bytes touched so far
   std::atomic<int> ready{0};              // 1: all touched, holding
+  std::atomic<int> oom_score_adj{0};      // read back after setting -1000
   SharedText<256> error;
   SharedText<256> cgroup;  // the group it joined, read back by itself
 };
@@ -38,7 +39,9 @@ class Hog {
  public:
   // Forks the hog; `enter` runs first in the child (joins the tested group). Waits until every
   // page is touched; throws AgentError(stage "pressure") if the hog dies or takes over 60 s.
-  Hog(std::uint64_t bytes, std::string basis, ChildReaper& reaper,
+  // `usage_file`: the tested group's charge (memory.current / memory.usage_in_bytes), read in
+  // stop() as evidence that the hog's memory is charged there; "" when there is no group.
+  Hog(std::uint64_t bytes, std::string basis, std::string usage_file, ChildReaper& reaper,
       const std::function<std::string()>& enter);
   Hog(const Hog&) = delete;
   Hog& operator=(const Hog&) = delete;
@@ -56,7 +59,9 @@ class Hog {
   std::uint64_t bytes_;
   std::string basis_;
   pid_t pid_ = -1;
+  std::string usage_file_;
   std::uint64_t rss_kib_ = 0;
+  long long group_usage_ = -1;
   std::string end_;  // "held to the end" or how it died
 };
 

@@ -56,7 +56,11 @@ void start_hog(const PressureSpec& spec, const CellCgroups& cgroups, ChildReaper
   if (limit == 0) limit = mem_total_bytes();
   std::uint64_t bytes = hog_bytes(spec, limit);
   if (bytes == 0) throw AgentError("pressure", "hog size is 0 bytes (" + basis + ")");
-  hog.emplace(bytes, basis, reaper, [&cgroups] { return cgroups.join_tested(); });
+  std::string dir = cgroups.tested_dir();
+  std::string usage = dir.empty()    ? ""
+                      : cgroups.v2() ? dir + "/memory.current"
+                                     : dir + "/memory.usage_in_bytes";
+  hog.emplace(bytes, basis, usage, reaper, [&cgroups] { return cgroups.join_tested(); });
 }
 
 }  // namespace
