@@ -17,7 +17,13 @@ json guest_spec_json(const CellSpec& cell) {
   if (s.max_write) server["max_write"] = s.max_write;  // 0: leave libfuse's default
   if (s.max_ratio) server["max_ratio"] = *s.max_ratio;
   if (s.strict_limit) server["strict_limit"] = *s.strict_limit;
-  return json{{"server", server},
+  if (s.backend == "external") server["exec"] = s.exec;
+  json workload = {{"kind", cell.workload.kind},
+                   {"size_mib", cell.workload.size_mib},
+                   {"block_kib", cell.workload.block_kib},
+                   {"fsync", cell.workload.fsync}};
+  if (cell.workload.kind == "fio") workload["jobs"] = cell.workload.jobs;
+  json j{{"server", server},
               {"monitor",
                {{"stall_after_s", cell.monitor.stall_after_s},
                 {"sysrq", cell.monitor.sysrq},
@@ -28,11 +34,13 @@ json guest_spec_json(const CellSpec& cell) {
                 {"placement", cell.cgroup.placement},
                 {"memory_limit_mib", cell.cgroup.memory_limit_mib},
                 {"mglru", cell.cgroup.mglru}}},
-              {"workload",
-               {{"kind", cell.workload.kind},
-                {"size_mib", cell.workload.size_mib},
-                {"block_kib", cell.workload.block_kib},
-                {"fsync", cell.workload.fsync}}}};
+              {"workload", workload}};
+  // Only when asked for: an older agent rejects the key, and a cell without pressure needs none.
+  if (cell.pressure.hog_percent != 0 || cell.pressure.hog_mib != 0) {
+    j["pressure"] = cell.pressure.hog_mib != 0 ? json{{"hog_mib", cell.pressure.hog_mib}}
+                                               : json{{"hog_percent", cell.pressure.hog_percent}};
+  }
+  return j;
 }
 
 json cell_spec_json(const CellSpec& cell) {

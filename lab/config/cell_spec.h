@@ -12,7 +12,7 @@ namespace fuselab {
 
 // The agent's FUSE server (guest-agent/PROTOCOL.md "spec keys"); defaults are the agent's.
 struct ServerSpec {
-  std::string backend = "null";  // null, memory, passthrough, stall
+  std::string backend = "null";  // null, memory, passthrough, stall, external
   bool writeback_cache = false;
   unsigned threads = 1;
   unsigned long long stall_after_bytes = 0;  // stall backend: bytes answered before it stops
@@ -23,6 +23,8 @@ struct ServerSpec {
   bool io_flusher = false;                   // prctl(PR_SET_IO_FLUSHER) in the server
   std::optional<unsigned> max_ratio;         // FUSE bdi knobs; unset: the kernel's default
   std::optional<bool> strict_limit;
+  // backend external: the server's argv; "{mountpoint}" and "{source}" are replaced in the guest
+  std::vector<std::string> exec;
 };
 
 // The in-guest monitor that must survive what it watches.
@@ -42,10 +44,17 @@ struct CgroupSpec {
 };
 
 struct WorkloadSpec {
-  std::string kind = "seq-write";
-  unsigned size_mib = 64;
+  std::string kind = "seq-write";  // seq-write, mmap-write, fio
+  unsigned size_mib = 64;          // in total (fio: split over the jobs)
   unsigned block_kib = 1024;
   bool fsync = true;
+  unsigned jobs = 1;               // fio numjobs
+};
+
+// Memory pressure: a hog in the tested memcg holding a share of its limit (no limit: of MemTotal).
+struct PressureSpec {
+  unsigned hog_percent = 0;  // 0: no hog
+  unsigned hog_mib = 0;      // absolute size instead of hog_percent
 };
 
 struct CellSpec {
@@ -72,6 +81,7 @@ struct CellSpec {
   WorkloadSpec workload;
   MonitorSpec monitor;
   CgroupSpec cgroup;
+  PressureSpec pressure;
 };
 
 struct Plan {

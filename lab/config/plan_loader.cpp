@@ -66,6 +66,24 @@ std::string one_of(const Where& w, const YAML::Node& node, const std::vector<std
                  (near.empty() ? "" : "did you mean '" + near + "'? ") + "known: " + list);
 }
 
+// An argv: a non-empty sequence of non-empty single values, sent to the guest as an array and
+// exec'd there without a shell.
+std::vector<std::string> argv(const Where& w, const YAML::Node& node) {
+  if (!node.IsSequence() || node.size() == 0 || node.size() > 64) {
+    throw error_at(w, node, "expected a list of 1-64 arguments", "e.g. [/usr/local/bin/passthrough_ll, -f, '{mountpoint}']");
+  }
+  std::vector<std::string> out;
+  for (const auto& item : node) {
+    std::string text = scalar(w, item);
+    bool printable = std::all_of(text.begin(), text.end(), [](unsigned char ch) { return ch >= 0x20 && ch != 0x7f; });
+    if (text.empty() || text.size() > 4096 || !printable) {
+      throw error_at(w, item, "an argument must be 1-4096 printable characters");
+    }
+    out.push_back(text);
+  }
+  return out;
+}
+
 // A table of keys for one mapping: key -> how to apply its value.
 template <typename Target>
 using FieldTable = std::vector<std::pair<std::string, std::function<void(const Where&, const YAML::Node&, Target&)>>>;
@@ -90,7 +108,7 @@ void apply_fields(const Where& w, const YAML::Node& map, const FieldTable<Target
 
 const FieldTable<ServerSpec>& server_fields() {
   static const FieldTable<ServerSpec> table = {
-      {"backend", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.backend = one_of(w, n, {"null", "memory", "passthrough", "stall"}); }},
+      {"backend", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.backend = one_of(w, n, {"null", "memory", "passthrough", "stall", "external"}); }},
       {"writeback_cache", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.writeback_cache = boolean(w, n); }},
       {"threads", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.threads = number(w, n, 1, 64); }},
       {"stall_after_mib", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.stall_after_bytes = static_cast<unsigned long long>(number(w, n, 0, 65536)) << 20; }},
@@ -101,16 +119,27 @@ const FieldTable<ServerSpec>& server_fields() {
       {"io_flusher", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.io_flusher = boolean(w, n); }},
       {"max_ratio", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.max_ratio = number(w, n, 0, 100); }},
       {"strict_limit", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.strict_limit = boolean(w, n); }},
+      {"exec", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.exec = argv(w, n); }},
   };
   return table;
 }
 
 const FieldTable<WorkloadSpec>& workload_fields() {
   static const FieldTable<WorkloadSpec> table = {
-      {"kind", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.kind = one_of(w, n, {"seq-write"}); }},
+      {"kind", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.kind = one_of(w, n, {"seq-write", "mmap-write", "fio"}); }},
       {"size_mib", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.size_mib = number(w, n, 1, 65536); }},
       {"block_kib", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.block_kib = number(w, n, 1, 65536); }},
       {"fsync", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.fsync = boolean(w, n); }},
+      {"jobs", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.jobs = number(w, n, 1, 64); }},
+  };
+  return table;
+}
+
+const FieldTable<PressureSpec>& pressure_fields() {
+  // Above 95 % of a limit the hog alone decides the cell: an OOM test, not a pressure test.
+  static const FieldTable<PressureSpec> table = {
+      {"hog_percent", [](const Where& w, const YAML::Node& n, PressureSpec& p) { p.hog_percent = number(w, n, 0, 95); }},
+      {"hog_mib", [](const Where& w, const YAML::Node& n, PressureSpec& p) { p.hog_mib = number(w, n, 0, 1048576); }},
   };
   return table;
 }
@@ -166,6 +195,7 @@ const FieldTable<CellSpec>& cell_fields() {
       {"workload", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, workload_fields(), c.workload); }},
       {"monitor", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, monitor_fields(), c.monitor); }},
       {"cgroup", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, cgroup_fields(), c.cgroup); }},
+      {"pressure", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, pressure_fields(), c.pressure); }},
       {"expect_signature", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.expect_signature = scalar(w, n); }},
       {"exclusive", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.exclusive = boolean(w, n); }},
       {"evidence_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.evidence_s = number(w, n, 0, 600); }},
@@ -177,6 +207,18 @@ void check_cell(const Where& w, const YAML::Node& node, const CellSpec& cell) {
   if (cell.id.empty()) throw error_at(w, node, "a cell needs an id");
   if (cell.server.backend == "stall" && cell.server.stall_after_bytes == 0 && cell.expect == "PASS") {
     throw error_at(w, node, "a stall backend that stalls at once cannot PASS", "set expect (HANG or STALL) or server.stall_after_mib");
+  }
+  if (cell.server.backend == "external" && cell.server.exec.empty()) {
+    throw error_at(w, node, "backend external needs server.exec", "e.g. exec: [/usr/local/bin/passthrough_ll, -f, -o, 'source={source}', '{mountpoint}']");
+  }
+  if (cell.server.backend != "external" && !cell.server.exec.empty()) {
+    throw error_at(w, node, "server.exec is only for backend external");
+  }
+  if (cell.workload.kind != "fio" && cell.workload.jobs != 1) {
+    throw error_at(w, node, "workload.jobs is only for kind fio");
+  }
+  if (cell.pressure.hog_percent != 0 && cell.pressure.hog_mib != 0) {
+    throw error_at(w, node, "pressure: give hog_percent or hog_mib, not both");
   }
   if (cell.boot_timeout_s >= cell.cell_timeout_s) {
     throw error_at(w, node, "boot_timeout_s must be less than cell_timeout_s");

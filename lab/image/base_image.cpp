@@ -20,6 +20,15 @@ namespace {
 
 constexpr const char* kImageVersion = "fuselab-image-1";
 constexpr const char* kAgentInImage = "/usr/local/sbin/fuselab-agent";
+// libfuse's passthrough_ll example, built with the agent (guest-agent/CMakeLists.txt) and found
+// beside it: the reference external server (spec server.backend external, ci/bench-fuse).
+constexpr const char* kPassthroughBuilt = "fuselab-passthrough_ll";
+constexpr const char* kPassthroughInImage = "/usr/local/bin/passthrough_ll";
+
+fs::path passthrough_beside(const fs::path& agent) {
+  auto p = agent.parent_path() / kPassthroughBuilt;
+  return fs::is_regular_file(p) ? p : fs::path();
+}
 // Launch (~15-20 s under TCG) plus unpacking a few hundred MiB; generous for a slow CI host.
 constexpr std::chrono::minutes kGuestfsDeadline{20};
 
@@ -79,6 +88,10 @@ void add_agent(const fs::path& output, const fs::path& rootfs_image, const fs::p
   g.check(guestfs_mount(h, "/dev/sda", "/"), "mount");
   g.check(guestfs_upload(h, agent.c_str(), kAgentInImage), "upload agent");
   g.check(guestfs_chmod(h, 0755, kAgentInImage), "chmod agent");
+  if (auto extra = passthrough_beside(agent); !extra.empty()) {
+    g.check(guestfs_upload(h, extra.c_str(), kPassthroughInImage), "upload passthrough_ll");
+    g.check(guestfs_chmod(h, 0755, kPassthroughInImage), "chmod passthrough_ll");
+  }
   g.shutdown();
 }
 
@@ -108,7 +121,12 @@ fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) 
     }
   }
 
-  auto key = Sha256().update(rootfs_key).update("agent " + sha256_file(agent) + "\n").hex();
+  auto extra = passthrough_beside(agent);
+  auto key = Sha256()
+                 .update(rootfs_key)
+                 .update("agent " + sha256_file(agent) + "\n")
+                 .update(extra.empty() ? "" : "passthrough_ll " + sha256_file(extra) + "\n")
+                 .hex();
   auto image = dir / (key + ".qcow2");
   FileLock lock(dir / (key + ".lock"));
   if (fs::exists(image)) {

@@ -30,6 +30,7 @@ const std::vector<AxisDef>& axis_defs() {
       {"placement", {"cgroup", "placement"}, [](const CellSpec& c) { return text(c.cgroup.placement); }},
       {"memory_limit_mib", {"cgroup", "memory_limit_mib"}, [](const CellSpec& c) { return text(c.cgroup.memory_limit_mib); }},
       {"mglru", {"cgroup", "mglru"}, [](const CellSpec& c) { return text(c.cgroup.mglru); }},
+      {"hog_percent", {"pressure", "hog_percent"}, [](const CellSpec& c) { return text(c.pressure.hog_percent); }},
   };
   return defs;
 }

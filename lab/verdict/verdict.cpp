@@ -74,6 +74,14 @@ VerdictDecision decide_verdict(const CellObservation& obs) {
   if (!obs.skip_reason.empty()) return {Verdict::Skip, obs.skip_reason, "", false};
 
   if (obs.result_seen) {
+    // A workload the OOM killer ended failed because of memory, not I/O: OOM, whether the console
+    // showed the kill (MemcgOom/Oom report) or only the agent's memcg counter did (its first error
+    // has stage "oom": memory.events / memory.oom_control oom_kill rose while the writer died).
+    bool agent_oom = obs.agent_error.starts_with("oom: ");
+    if (!obs.result_ok && (oom || agent_oom)) {
+      std::string why = oom ? oom->title : obs.agent_error.substr(5);
+      return {Verdict::Oom, why, oom ? oom->title : "", false};
+    }
     if (!obs.result_ok || !obs.bytes_match) {
       std::string why = !obs.result_ok ? "workload failed" : "server byte count differs from bytes written";
       if (!obs.agent_error.empty()) why += ": " + obs.agent_error;

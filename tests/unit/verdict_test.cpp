@@ -25,6 +25,31 @@ TEST(Verdict, CleanFinishIsPass) { EXPECT_EQ(decide_verdict(finished()).verdict,
 
 TEST(Verdict, ByteMismatchIsFail) { EXPECT_EQ(decide_verdict(finished(true, false)).verdict, Verdict::Fail); }
 
+// The OOM killer ended the workload: the agent still sends a result (ok false), and the verdict
+// is OOM whether the console's report or only the agent's memcg counter saw the kill.
+TEST(Verdict, FailedResultWithMemcgOomReportIsOom) {
+  auto obs = finished(false, false);
+  obs.agent_error = "workload: writer killed by signal 9";
+  obs.reports.push_back(report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process 212 (dd)"));
+  auto d = decide_verdict(obs);
+  EXPECT_EQ(d.verdict, Verdict::Oom);
+  EXPECT_EQ(d.signature, "Memory cgroup out of memory: Killed process 212 (dd)");
+}
+
+TEST(Verdict, FailedResultWithAgentOomCounterIsOom) {
+  auto obs = finished(false, false);
+  obs.agent_error = "oom: workload ended (killed by signal 9) after 1 OOM kill(s) in /sys/fs/cgroup/memory/fuselab-1";
+  auto d = decide_verdict(obs);
+  EXPECT_EQ(d.verdict, Verdict::Oom);
+  EXPECT_NE(d.reason.find("1 OOM kill(s)"), std::string::npos);
+}
+
+TEST(Verdict, FinishedDespiteAnOomKillIsNotOom) {
+  auto obs = finished();
+  obs.reports.push_back(report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process 9 (fuselab-agent)"));
+  EXPECT_EQ(decide_verdict(obs).verdict, Verdict::Pass);
+}
+
 TEST(Verdict, HungReportButFinishedIsSlow) {
   auto obs = finished();
   obs.reports.push_back(report(ReportKind::HungTask, "INFO: task hung in shrink_folio_list"));
