@@ -11,9 +11,12 @@ namespace fuselab {
 
 struct KernelArtifacts {
   std::filesystem::path kernel;       // bzImage / vmlinuz
-  std::filesystem::path modules_dir;  // .../lib/modules/<release>
+  std::filesystem::path modules_dir;  // .../lib/modules/<release>; empty: no modules (all built in)
   std::string release;                // uname -r of the guest, e.g. 6.1.0-56-cloud-amd64
   std::string source;  // human-readable origin, e.g. "debian:bookworm:cloud-amd64 6.1.153-1"
+  // The kernel's .config (Debian: boot/config-<release>; built: the final config); empty when
+  // unknown (a path: kernel). Capabilities are read from it.
+  std::filesystem::path config;
 };
 
 // The newest Debian kernel package `linux-image-<flavour>` of `suite`, fetched from the host's

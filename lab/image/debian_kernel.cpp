@@ -101,6 +101,7 @@ KernelArtifacts fetch_and_unpack(const PrivateApt& apt, const fs::path& kernels,
                {"release", release},
                {"kernel", "boot/vmlinuz-" + release},
                {"modules_dir", "lib/modules/" + release},
+               {"config", "boot/config-" + release},
                {"source", "debian:" + suite + ":" + flavour + " " + version}};
   write_file_atomic(tree / "meta.json", meta.dump(2) + "\n");
 
@@ -140,10 +141,16 @@ KernelArtifacts load_kernel_meta(const fs::path& dir) {
   auto meta = json::parse(read_file(dir / "meta.json"));
   KernelArtifacts kernel;
   kernel.kernel = dir / meta.at("kernel").get<std::string>();
-  kernel.modules_dir = dir / meta.at("modules_dir").get<std::string>();
+  // Kernels built by fuselab have no modules: everything the guest needs is built in.
+  auto modules = meta.value("modules_dir", "");
+  if (!modules.empty()) kernel.modules_dir = dir / modules;
   kernel.release = meta.at("release").get<std::string>();
   kernel.source = meta.at("source").get<std::string>();
-  if (!fs::exists(kernel.kernel) || !fs::exists(kernel.modules_dir / "modules.dep")) {
+  // Debian kernels cached before meta.json named their config still have it under boot/.
+  auto config = meta.value("config", "boot/config-" + kernel.release);
+  if (fs::exists(dir / config)) kernel.config = dir / config;
+  if (!fs::exists(kernel.kernel) ||
+      (!kernel.modules_dir.empty() && !fs::exists(kernel.modules_dir / "modules.dep"))) {
     throw InfraError("cached kernel in " + dir.string() + " is incomplete; delete that folder");
   }
   return kernel;

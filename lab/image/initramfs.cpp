@@ -67,7 +67,14 @@ fs::path prepare_initramfs(const KernelArtifacts& kernel, const fs::path& agent,
                            const std::vector<std::string>& modules) {
   auto start = std::chrono::steady_clock::now();
   if (!fs::is_regular_file(agent)) throw UserError("agent binary not found: " + agent.string());
-  auto order = ModuleIndex::load(kernel.modules_dir).load_order(modules);
+  // A kernel without modules (fuselab's own builds, many path: kernels) has everything the guest
+  // needs built in, or it will fail to boot with a console saying what is missing.
+  std::vector<std::string> order;
+  if (!kernel.modules_dir.empty() && fs::exists(kernel.modules_dir / "modules.dep")) {
+    order = ModuleIndex::load(kernel.modules_dir).load_order(modules);
+  } else {
+    spdlog::debug("kernel {} has no modules.dep: the initramfs loads no modules", kernel.release);
+  }
   std::vector<std::pair<std::string, std::string>> hashed;
   for (const auto& path : order) hashed.emplace_back(path, sha256_file(kernel.modules_dir / path));
   auto key = initramfs_cache_key(kernel, sha256_file(agent), hashed);

@@ -7,18 +7,23 @@
 #include <string>
 
 #include "image/artifacts.h"
+#include "image/kernel_build.h"
 #include "run/cell_runner.h"
 
 namespace fuselab {
 
-// A kernel value: "debian:<suite>[:<flavour>]" or "path:<bzImage>[,modules=<dir>]".
+// A kernel value: "debian:<suite>[:<flavour>]", "path:<bzImage>[,modules=<dir>]", or
+// "build:debian:<suite>[,config=<frag>[+<frag>...]][,patches=<p>[+<p>...]]" /
+// "build:<dir>[,config=...][,patches=...]" (see lab/image/kernel_build.h).
 struct KernelRef {
-  enum class Kind { Debian, Path } kind = Kind::Debian;
-  std::string suite, flavour;   // Debian
-  std::filesystem::path image;  // Path: the kernel image
+  enum class Kind { Debian, Path, Build } kind = Kind::Debian;
+  std::string suite, flavour;     // Debian
+  std::filesystem::path image;    // Path: the kernel image
   std::filesystem::path modules;  // Path: lib/modules/<release> directory (optional)
+  KernelBuildRequest build;       // Build
 };
 
+// Syntax and local checks only (files exist, a path: image is a bzImage); no network.
 KernelRef parse_kernel_ref(const std::string& value);
 
 class ArtifactResolver {

@@ -1,0 +1,54 @@
+// The steps of a kernel build in a work tree (src + obj): patch, config, make. Each writes its
+// tools' output to the build log; a failure names its step, the log and the log's last lines.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace fuselab {
+
+// The log of one build: each step's output appended in order.
+class BuildLog {
+ public:
+  explicit BuildLog(std::filesystem::path path);
+  const std::filesystem::path& path() const { return path_; }
+  // Where a running step writes (truncated per step), appended to the log by `commit_step`.
+  std::filesystem::path step_file() const;
+  void note(const std::string& line);
+  void commit_step(const std::string& step);
+  std::string tail(size_t lines) const;
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Throws a UserError (or InfraError when `infra`) for a failed step, with log path and tail.
+[[noreturn]] void fail_step(const std::string& step, const std::string& what, BuildLog& log,
+                            bool infra = false);
+
+// Patches are applied in order with `patch -p1` after a dry run, each recorded (a copy) in
+// `applied_dir` so that revert_patches, even in a later process after a crash, can undo them.
+// A patch that does not apply: the ones before it are reverted, then UserError naming the patch
+// file and patch's own hunk lines.
+void apply_patches(const std::filesystem::path& src,
+                   const std::vector<std::filesystem::path>& patches,
+                   const std::filesystem::path& applied_dir, const std::string& source_text,
+                   BuildLog& log);
+void revert_patches(const std::filesystem::path& src, const std::filesystem::path& applied_dir,
+                    BuildLog& log);
+
+// allnoconfig, merge_config.sh -m of `configs` (in order), olddefconfig, then checks that every
+// option the configs set survived. Skipped when obj already holds a config made this way.
+void configure_kernel(const std::filesystem::path& src, const std::filesystem::path& obj,
+                      const std::vector<std::filesystem::path>& configs, BuildLog& log);
+
+// make bzImage with -j<cpus>, logging progress every ~15 s (elapsed, last target built).
+void make_kernel(const std::filesystem::path& src, const std::filesystem::path& obj,
+                 const std::string& what, BuildLog& log);
+
+// The last kbuild target line in a log tail ("CC      fs/fuse/file.o" -> "CC fs/fuse/file.o").
+std::string last_build_target(const std::string& log_text);
+
+}  // namespace fuselab
