@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/kernel_command.h"
 #include "common/error.h"
 #include "image/artifacts.h"
 #include "matrix/plan.h"
@@ -107,6 +108,8 @@ int cli_main(int argc, char** argv) {
   CLI::App* probe = app.add_subcommand("probe-accel", "tell which accelerator can run guests here");
   probe->add_option("--kernel", probe_kernel, "kernel to probe with")->capture_default_str();
 
+  KernelCommand kernel_cmd(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -153,6 +156,7 @@ int cli_main(int argc, char** argv) {
       }
       return 0;
     }
+    if (kernel_cmd.selected()) return kernel_cmd.run(options.source_dir, options.agent_binary);
     if (*probe) {
       ArtifactResolver resolver(options.source_dir, options.agent_binary);
       AccelChoice choice = choose_accelerator("auto", resolver.kernel(probe_kernel).kernel);
