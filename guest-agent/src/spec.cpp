@@ -139,6 +139,10 @@ WorkloadSpec parse_workload(const json& spec) {
   w.fsync = r.boolean("fsync");
   if (r.has("jobs")) w.jobs = static_cast<unsigned>(r.integer("jobs", 1, 64));
   if (w.kind != "fio" && w.jobs != 1) ObjectReader::fail("workload.jobs", "only for kind \"fio\"");
+  // Each fio job writes size_mib / jobs: a remainder would make the total differ from size_mib.
+  if (w.size_mib % w.jobs != 0)
+    ObjectReader::fail("workload.size_mib",
+                       "want a multiple of jobs (" + std::to_string(w.jobs) + ")");
   r.finish();
   return w;
 }

@@ -217,6 +217,9 @@ void check_cell(const Where& w, const YAML::Node& node, const CellSpec& cell) {
   if (cell.workload.kind != "fio" && cell.workload.jobs != 1) {
     throw error_at(w, node, "workload.jobs is only for kind fio");
   }
+  if (cell.workload.size_mib % cell.workload.jobs != 0) {
+    throw error_at(w, node, "workload.size_mib must be a multiple of workload.jobs", "each fio job writes size_mib / jobs");
+  }
   if (cell.pressure.hog_percent != 0 && cell.pressure.hog_mib != 0) {
     throw error_at(w, node, "pressure: give hog_percent or hog_mib, not both");
   }

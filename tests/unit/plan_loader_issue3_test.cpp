@@ -56,6 +56,8 @@ TEST(PlanLoaderIssue3, BadKeysNameFileLineAndKey) {
   expect_error("cells:\n  - id: a\n    workload: {kind: fio2}\n", 3, "cells[0].workload.kind",
                "unknown value");
   expect_error("cells:\n  - id: a\n    workload: {jobs: 4}\n", 2, "cells[0]", "only for kind fio");
+  expect_error("cells:\n  - id: a\n    workload: {kind: fio, jobs: 3, size_mib: 64}\n", 2,
+               "cells[0]", "multiple of workload.jobs");
   expect_error("cells:\n  - id: a\n    server: {backend: external}\n", 2, "cells[0]",
                "needs server.exec");
   expect_error("cells:\n  - id: a\n    server: {exec: [x]}\n", 2, "cells[0]",
