@@ -1,5 +1,7 @@
 #include "cli/kernel_command.h"
 
+#include <signal.h>
+
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -7,6 +9,7 @@
 #include "common/error.h"
 #include "common/paths.h"
 #include "image/kernel_cache.h"
+#include "image/kernel_steps.h"
 #include "run/artifact_resolver.h"
 
 namespace fs = std::filesystem;
@@ -73,8 +76,20 @@ int KernelCommand::run(const fs::path& source_dir, const fs::path& agent) const 
     throw UserError("kernel build takes a build:... value, not '" + value_ + "'",
                     "use `fuselab kernel fetch` for debian: values");
   }
+  // Ctrl-C stops make at once (it runs in its own process group) instead of after the build.
+  struct sigaction sa {};
+  sa.sa_handler = [](int) { request_kernel_build_stop(); };
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
   ArtifactResolver resolver(source_dir, agent);
-  const KernelArtifacts& kernel = resolver.kernel(value_);
+  const KernelArtifacts* found = nullptr;
+  try {
+    found = &resolver.kernel(value_);
+  } catch (const KernelBuildInterrupted& e) {
+    std::cerr << "fuselab: " << e.what() << "\ninterrupted: nothing was cached\n";
+    return 130;
+  }
+  const KernelArtifacts& kernel = *found;
   // The artifact directory: a built kernel's bzImage is at its top, a Debian one's under boot/.
   auto dir = kernel.kernel.parent_path();
   if (dir.filename() == "boot") dir = dir.parent_path();

@@ -1,8 +1,11 @@
 #include "image/kernel_steps.h"
 
+#include <signal.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <fstream>
@@ -51,6 +54,30 @@ CommandResult run_step(const std::string& step, const std::vector<std::string>& 
     fail_step(step, "'" + argv[0] + "' timed out", log, /*infra=*/true);
   }
   return result;
+}
+
+std::atomic<bool> g_stop_requested{false};
+
+// The make of this obj dir: the leader of its own process group (run_command's setpgid), found by
+// its command line since run_command does not hand out the pid.
+void stop_make(const fs::path& obj) {
+  const std::string marker = "O=" + obj.string();
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    auto name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline;
+    try {
+      cmdline = read_file(e.path() / "cmdline");
+    } catch (const std::exception&) {
+      continue;  // gone meanwhile
+    }
+    pid_t pid = std::stoi(name);
+    if (cmdline.starts_with(std::string("make") + '\0') &&
+        cmdline.find(marker) != std::string::npos && ::getpgid(pid) == pid) {
+      ::kill(-pid, SIGTERM);
+    }
+  }
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -186,6 +213,8 @@ void configure_kernel(const fs::path& src, const fs::path& obj,
   write_file_atomic(obj / kConfigStamp, "");
 }
 
+void request_kernel_build_stop() { g_stop_requested = true; }
+
 std::string last_build_target(const std::string& log_text) {
   std::istringstream in(log_text);
   std::string line, last;
@@ -210,7 +239,16 @@ void make_kernel(const fs::path& src, const fs::path& obj, const std::string& wh
   bool done = false;
   std::thread progress([&] {
     std::unique_lock lock(mu);
-    while (!cv.wait_for(lock, kProgressEvery, [&] { return done; })) {
+    auto last_report = std::chrono::steady_clock::now();
+    bool stopping = false;
+    while (!cv.wait_for(lock, std::chrono::seconds(1), [&] { return done; })) {
+      if (g_stop_requested && !stopping) {
+        stopping = true;
+        spdlog::warn("interrupted: stopping make");
+        stop_make(obj);
+      }
+      if (std::chrono::steady_clock::now() - last_report < kProgressEvery) continue;
+      last_report = std::chrono::steady_clock::now();
       auto target = last_build_target(read_tail_bytes(log.step_file(), 4096));
       spdlog::info("building {}: {:.0f} s{}", what, seconds_since(start),
                    target.empty() ? "" : ", " + target);
@@ -235,6 +273,8 @@ void make_kernel(const fs::path& src, const fs::path& obj, const std::string& wh
   }
   cv.notify_all();
   progress.join();
+  if (g_stop_requested)
+    throw KernelBuildInterrupted("kernel build interrupted; log: " + log.path().string());
   if (!result.ok()) fail_step("make", "make bzImage failed", log);
   spdlog::info("built {} in {:.0f} s", what, seconds_since(start));
 }

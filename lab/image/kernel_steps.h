@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +48,15 @@ void configure_kernel(const std::filesystem::path& src, const std::filesystem::p
 // make bzImage with -j<cpus>, logging progress every ~15 s (elapsed, last target built).
 void make_kernel(const std::filesystem::path& src, const std::filesystem::path& obj,
                  const std::string& what, BuildLog& log);
+
+// Ctrl-C during `fuselab kernel build`: make runs in its own process group (so the terminal's
+// SIGINT does not reach it); a signal handler calls this (async-signal-safe) and make_kernel
+// stops make within a second and throws KernelBuildInterrupted. Nothing is cached.
+void request_kernel_build_stop();
+
+struct KernelBuildInterrupted : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // The last kbuild target line in a log tail ("CC      fs/fuse/file.o" -> "CC fs/fuse/file.o").
 std::string last_build_target(const std::string& log_text);

@@ -3,6 +3,8 @@
 // just shaped enough for the step that must fail. The cache is a temporary one.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "support/cli_runner.h"
 
 namespace fs = std::filesystem;
@@ -92,6 +94,98 @@ TEST_F(KernelCli, UnknownFragmentAndWrongSubcommand) {
   auto fetch = run({"kernel", "fetch", "build:debian:sid"});
   EXPECT_EQ(fetch.exit_code, 2);
   EXPECT_NE(fetch.err.find("kernel build"), std::string::npos) << fetch.err;
+}
+
+// A tree shaped like a kernel for fuselab's steps: allnoconfig/olddefconfig/merge_config.sh that
+// keep every requested option, and a bzImage target that writes an image with the boot header,
+// the release, and fs/fuse/file.c as built (so the test sees which patch set went in). With a
+// file named `slow` in the tree, bzImage takes a minute.
+void write_fake_kernel_tree(const fs::path& tree, const fs::path& patch) {
+  fs::create_directories(tree / "scripts/kconfig");
+  fs::create_directories(tree / "fs/fuse");
+  write_file_atomic(tree / "Makefile",
+                    "allnoconfig:\n\t@mkdir -p $(O) && : > $(O)/.config\n"
+                    "olddefconfig:\n\t@true\n"
+                    "bzImage:\n\t@echo '  CC      fs/fuse/file.o'\n"
+                    "\t@if [ -f slow ]; then sleep 60; fi\n"
+                    "\t@mkdir -p $(O)/arch/x86/boot $(O)/include/config\n"
+                    "\t@head -c 514 /dev/zero > $(O)/arch/x86/boot/bzImage\n"
+                    "\t@printf HdrS >> $(O)/arch/x86/boot/bzImage\n"
+                    "\t@cat fs/fuse/file.c >> $(O)/arch/x86/boot/bzImage\n"
+                    "\t@echo 7.2.0-fake > $(O)/include/config/kernel.release\n");
+  write_file_atomic(
+      tree / "scripts/kconfig/merge_config.sh",
+      "# -m -O DIR CONFIG FRAGMENT...\nout=$3; shift 3; cat \"$@\" > \"$out/.config.new\""
+      " && mv \"$out/.config.new\" \"$out/.config\"\n");
+  // fs/fuse/file.c: the patch's pre-image (context and removed lines of its hunk).
+  std::string pre, line;
+  std::istringstream in(read_file(patch));
+  bool in_hunk = false;
+  while (std::getline(in, line)) {
+    if (line.starts_with("@@"))
+      in_hunk = true;
+    else if (in_hunk && (line.starts_with(" ") || line.starts_with("-")))
+      pre += line.substr(1) + "\n";
+  }
+  write_file_atomic(tree / "fs/fuse/file.c", pre);
+}
+
+TEST_F(KernelCli, BuildsCachesAndSwitchesPatchSets) {
+  auto patch = fs::path(FUSELAB_SOURCE_DIR) / "images/kernel/patches/fuse-no-reclaim-guard.patch";
+  auto tree = dir.path() / "linux";
+  write_fake_kernel_tree(tree, patch);
+  git(tree, {"init", "-q"});
+  git(tree, {"add", "."});
+  git(tree, {"commit", "-q", "-m", "fake"});
+  const std::string guard = "mapping_set_writeback_may_deadlock_on_reclaim";
+
+  auto unguarded =
+      run({"kernel", "build", "build:" + tree.string() + ",patches=fuse-no-reclaim-guard"});
+  ASSERT_EQ(unguarded.exit_code, 0) << unguarded.err;
+  fs::path udir = unguarded.out.substr(0, unguarded.out.find('\n'));
+  EXPECT_EQ(read_file(udir / "bzImage").find(guard), std::string::npos);
+  auto meta = testing::read_json(udir / "meta.json");
+  EXPECT_EQ(meta["release"], "7.2.0-fake");
+  EXPECT_EQ(meta["kind"], "build");
+  EXPECT_NE(read_file(udir / "config").find("CONFIG_FUSE_FS=y"), std::string::npos);
+  EXPECT_TRUE(fs::is_regular_file(udir / "build.log"));
+  // The user's tree is never patched.
+  EXPECT_NE(read_file(tree / "fs/fuse/file.c").find(guard), std::string::npos);
+
+  auto guarded = run({"kernel", "build", "build:" + tree.string()});
+  ASSERT_EQ(guarded.exit_code, 0) << guarded.err;
+  fs::path gdir = guarded.out.substr(0, guarded.out.find('\n'));
+  EXPECT_NE(gdir, udir);
+  EXPECT_NE(read_file(gdir / "bzImage").find(guard), std::string::npos);  // reverted before make
+
+  auto again = run({"kernel", "build", "build:" + tree.string()});
+  EXPECT_EQ(again.out, guarded.out);
+  EXPECT_NE(again.err.find("is cached"), std::string::npos) << again.err;
+
+  auto list = run({"kernel", "list", "--json"});
+  auto kernels = nlohmann::json::parse(list.out);
+  ASSERT_EQ(kernels.size(), 2u) << list.out;
+  EXPECT_EQ(kernels[0]["release"], "7.2.0-fake");
+}
+
+TEST_F(KernelCli, InterruptStopsMakeAndCachesNothing) {
+  auto tree = dir.path() / "linux";
+  write_fake_kernel_tree(
+      tree, fs::path(FUSELAB_SOURCE_DIR) / "images/kernel/patches/fuse-no-reclaim-guard.patch");
+  write_file_atomic(tree / "slow", "");
+  auto start = std::chrono::steady_clock::now();
+  // timeout(1) sends SIGINT after 3 s, as a terminal's Ctrl-C would.
+  std::vector<std::string> argv = {
+      "timeout", "--preserve-status",     "-s", "INT", "3", FUSELAB_CLI_PATH, "kernel",
+      "build",   "build:" + tree.string()};
+  CommandOptions options;
+  options.timeout = std::chrono::seconds(50);
+  options.env_set["FUSELAB_CACHE_DIR"] = (dir.path() / "cache").string();
+  auto result = run_command(argv, options);
+  EXPECT_EQ(result.exit_code, 130) << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+  EXPECT_NE(result.err.find("nothing was cached"), std::string::npos) << result.err;
+  EXPECT_EQ(run({"kernel", "list", "--json"}).out, "[]\n");
 }
 
 }  // namespace
