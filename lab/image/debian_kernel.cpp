@@ -173,7 +173,17 @@ KernelArtifacts prepare_debian_kernel(const std::string& suite, const std::strin
     version = apt.show_field(package, "Version");
   } catch (const InfraError& e) {
     auto cached = newest_cached(kernels, suite, flavour);
-    if (!cached) throw;
+    if (!cached) {
+      // The archive answered, but not with what the user named: their input, not the network.
+      std::string what = e.what();
+      if (what.find("does not have a Release file") != std::string::npos)
+        throw UserError("Debian suite '" + suite + "' does not exist in the archive " + archive.uri,
+                        "use a suite such as bookworm, trixie or sid");
+      if (what.find("not found in suite") != std::string::npos)
+        throw UserError("suite " + suite + " has no package " + meta_package,
+                        "flavours are e.g. cloud-amd64 or amd64");
+      throw;
+    }
     spdlog::warn("cannot resolve {} in {} ({}); using the newest cached kernel {}", meta_package,
                  suite, e.what(), cached->filename().string());
     return load_kernel_meta(*cached);
