@@ -16,7 +16,9 @@ std::vector<CachedKernel> list_cached_kernels(const fs::path& kernels_dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(kernels_dir, ec)) {
     auto meta_path = entry.path() / "meta.json";
-    if (!fs::is_regular_file(meta_path)) continue;
+    // ".build-*", ".fetch-*": being assembled, not a kernel yet.
+    if (entry.path().filename().string().starts_with(".") || !fs::is_regular_file(meta_path))
+      continue;
     auto meta = json::parse(read_file(meta_path), nullptr, false);
     if (meta.is_discarded() || !meta.is_object()) continue;
     CachedKernel k;
