@@ -14,8 +14,10 @@
 #include "image/artifacts.h"
 #include "matrix/plan.h"
 #include "report/plan_table.h"
+#include "common/paths.h"
 #include "run/artifact_resolver.h"
 #include "run/merge_runs.h"
+#include "run/plan_preview.h"
 #include "run/run_plan.h"
 #include "vm/accel_probe.h"
 
@@ -138,7 +140,7 @@ int cli_main(int argc, char** argv) {
         for (const auto& c : plan.cells) cells.push_back(cell_spec_json(c));
         std::cout << nlohmann::json{{"name", plan.name}, {"cells", cells}}.dump(2) << "\n";
       } else {
-        std::cout << format_plan(plan);
+        std::cout << format_plan(plan) << format_capability_preview(plan, cache_dir() / "kernels");
       }
       return 0;
     }

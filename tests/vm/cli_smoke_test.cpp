@@ -103,7 +103,7 @@ TEST(VmSmoke, CgroupPlacementReadBackMatchesTheSpec) {
 }
 
 // A kernel without the cgroup v1 memory controller (Debian trixie's 6.12) cannot run a v1 cell:
-// SKIP with the reason, not FAIL.
+// SKIP with the reason, not FAIL, decided from the kernel's configuration before booting.
 TEST(VmSmoke, V1CellOnAKernelWithoutV1MemcgIsSkip) {
   TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
   auto plan = write_plan(dir.path(), "skip.yaml",
@@ -115,7 +115,9 @@ TEST(VmSmoke, V1CellOnAKernelWithoutV1MemcgIsSkip) {
   auto result = read_json(only_run_dir(dir.path() / "results") / "v1-on-612" / "result.json");
   EXPECT_EQ(result["verdict"], "SKIP");
   EXPECT_NE(result["reason"].get<std::string>().find("v1"), std::string::npos) << result["reason"];
+  EXPECT_NE(result["reason"].get<std::string>().find("CONFIG_MEMCG_V1 is not set"), std::string::npos) << result["reason"];
   EXPECT_EQ(result["kernel"]["release"].get<std::string>().rfind("6.12", 0), 0u) << result["kernel"];
+  EXPECT_EQ(result["end"], "not-booted");
 }
 
 // A guest whose root disk never appears: the agent's stage 1 waits for it, so the host's boot
