@@ -124,7 +124,7 @@ std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>&
     const CellSpec& cell = plan.cells[i];
     if (!caps.contains(cell.kernel)) {
       const KernelArtifacts& k = resolver.kernel(cell.kernel);
-      caps[cell.kernel] = read_kernel_capabilities(find_kernel_config(k.kernel, k.release));
+      caps[cell.kernel] = read_kernel_capabilities(find_kernel_config(k.kernel, k.release, k.config));
       if (!caps[cell.kernel]) spdlog::info("{}: no kernel configuration, its capabilities are checked in the guest", cell.kernel);
     }
     const auto& kernel_caps = caps[cell.kernel];
