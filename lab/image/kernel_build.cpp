@@ -104,7 +104,7 @@ KernelArtifacts build_into_cache(const KernelBuildRequest& request, const Kernel
   {
     RevertOnExit revert{src, applied, log};
     apply_patches(src, inputs.patches, applied, source.description, log);
-    configure_kernel(src, obj, inputs.configs, log);
+    configure_kernel(src, obj, inputs.configs, source.identity, log);
     make_kernel(src, obj, request.value, log);
   }
   auto release_file = obj / "include/config/kernel.release";

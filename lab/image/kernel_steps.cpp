@@ -181,8 +181,11 @@ void revert_patches(const fs::path& src, const fs::path& applied_dir, BuildLog& 
 }
 
 void configure_kernel(const fs::path& src, const fs::path& obj,
-                      const std::vector<fs::path>& configs, BuildLog& log) {
-  if (fs::exists(obj / kConfigStamp) && fs::exists(obj / ".config")) return;
+                      const std::vector<fs::path>& configs, const std::string& source_identity,
+                      BuildLog& log) {
+  auto stamp = obj / kConfigStamp;
+  if (fs::exists(stamp) && fs::exists(obj / ".config") && read_file(stamp) == source_identity)
+    return;
   fs::create_directories(obj);
   if (!run_step("config", make_argv(src, obj, {"allnoconfig"}), std::chrono::minutes(5), log).ok())
     fail_step("config", "make allnoconfig failed", log);
@@ -210,7 +213,7 @@ void configure_kernel(const fs::path& src, const fs::path& obj,
         "add the options they depend on to the fragment (see `make menuconfig`, "
         "search with '/')");
   }
-  write_file_atomic(obj / kConfigStamp, "");
+  write_file_atomic(stamp, source_identity);
 }
 
 void request_kernel_build_stop() { g_stop_requested = true; }

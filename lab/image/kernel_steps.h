@@ -41,9 +41,13 @@ void revert_patches(const std::filesystem::path& src, const std::filesystem::pat
                     BuildLog& log);
 
 // allnoconfig, merge_config.sh -m of `configs` (in order), olddefconfig, then checks that every
-// option the configs set survived. Skipped when obj already holds a config made this way.
+// option the configs set survived. Skipped when obj already holds a config made this way from
+// this `source_identity`; redone when a directory's source changed (its Kconfig may have), which
+// costs seconds: kbuild tracks each object's dependence on single options, not on the whole
+// config, so an unchanged result rebuilds nothing.
 void configure_kernel(const std::filesystem::path& src, const std::filesystem::path& obj,
-                      const std::vector<std::filesystem::path>& configs, BuildLog& log);
+                      const std::vector<std::filesystem::path>& configs,
+                      const std::string& source_identity, BuildLog& log);
 
 // make bzImage with -j<cpus>, logging progress every ~15 s (elapsed, last target built).
 void make_kernel(const std::filesystem::path& src, const std::filesystem::path& obj,
