@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -111,8 +112,13 @@ void BuildLog::note(const std::string& line) {
 void BuildLog::commit_step(const std::string& step) {
   std::ofstream out(path_, std::ios::app);
   std::ifstream in(step_file(), std::ios::binary);
-  if (in) out << in.rdbuf();
-  out << "[fuselab] end of step " << step << "\n";
+  // Streaming an empty file's rdbuf sets failbit, which would swallow the line below.
+  if (in && in.peek() != std::ifstream::traits_type::eof()) out << in.rdbuf();
+  out.clear();
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.1f", seconds_since(step_start_));
+  out << "[fuselab] end of step " << step << " (" << seconds << " s)\n";
+  step_start_ = std::chrono::steady_clock::now();
   in.close();
   std::error_code ec;
   fs::remove(step_file(), ec);

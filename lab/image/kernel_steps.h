@@ -2,6 +2,7 @@
 // tools' output to the build log; a failure names its step, the log and the log's last lines.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -15,7 +16,8 @@ class BuildLog {
  public:
   explicit BuildLog(std::filesystem::path path);
   const std::filesystem::path& path() const { return path_; }
-  // Where a running step writes (truncated per step), appended to the log by `commit_step`.
+  // Where a running step writes (truncated per step), appended to the log by `commit_step` with
+  // the seconds since the previous commit, so the log tells where the time went.
   std::filesystem::path step_file() const;
   void note(const std::string& line);
   void commit_step(const std::string& step);
@@ -23,6 +25,7 @@ class BuildLog {
 
  private:
   std::filesystem::path path_;
+  std::chrono::steady_clock::time_point step_start_ = std::chrono::steady_clock::now();
 };
 
 // Throws a UserError (or InfraError when `infra`) for a failed step, with log path and tail.
