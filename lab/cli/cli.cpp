@@ -15,6 +15,7 @@
 #include "matrix/plan.h"
 #include "report/plan_table.h"
 #include "common/paths.h"
+#include "image/kernel_steps.h"
 #include "run/artifact_resolver.h"
 #include "run/merge_runs.h"
 #include "run/plan_preview.h"
@@ -28,7 +29,11 @@ namespace {
 
 std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; every wait loop polls it
 
-void on_signal(int) { g_stop = true; }
+// A kernel build under run/prepare stops too: it would otherwise hold Ctrl-C for minutes.
+void on_signal(int) {
+  g_stop = true;
+  request_kernel_build_stop();
+}
 
 void install_signal_handlers() {
   struct sigaction sa {};
@@ -165,6 +170,9 @@ int cli_main(int argc, char** argv) {
       std::cout << to_string(choice.accel) << ": " << choice.reason << "\n";
       return 0;
     }
+  } catch (const KernelBuildInterrupted& e) {
+    std::cerr << "fuselab: interrupted: " << e.what() << "\n";
+    return 130;
   } catch (const UserError& e) {
     std::cerr << "fuselab: error: " << e.what() << "\n";
     if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -38,11 +39,17 @@ int list_kernels(bool as_json) {
     std::cout << "no cached kernels in " << (cache_dir() / "kernels").string() << "\n";
     return 0;
   }
-  std::printf("%-44s %-26s %-18s %8s  %s\n", "VALUE", "RELEASE", "VERSION", "SIZE", "PATH");
+  // Columns as wide as their longest value: build: values run long.
+  int value_w = 5, release_w = 7;
+  for (const auto& k : kernels) {
+    value_w = std::max(value_w, static_cast<int>(k.value.size()));
+    release_w = std::max(release_w, static_cast<int>(k.release.size()));
+  }
+  std::printf("%-*s %-*s %-18s %8s  %s\n", value_w, "VALUE", release_w, "RELEASE", "VERSION", "SIZE", "PATH");
   for (const auto& k : kernels) {
     char size[32];
     std::snprintf(size, sizeof size, "%.1fM", static_cast<double>(k.size_bytes) / (1 << 20));
-    std::printf("%-44s %-26s %-18s %8s  %s\n", k.value.c_str(), k.release.c_str(),
+    std::printf("%-*s %-*s %-18s %8s  %s\n", value_w, k.value.c_str(), release_w, k.release.c_str(),
                 k.version.c_str(), size, k.dir.string().c_str());
   }
   return 0;

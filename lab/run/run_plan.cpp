@@ -119,6 +119,7 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
 std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>& to_run, ArtifactResolver& resolver,
                                     const fs::path& run_dir, std::vector<std::optional<CellResult>>& results) {
   std::map<std::string, std::optional<KernelCapabilities>> caps;
+  std::map<std::string, unsigned> notes;  // one line per distinct note, not one per cell
   std::vector<size_t> runnable;
   for (size_t i : to_run) {
     const CellSpec& cell = plan.cells[i];
@@ -135,7 +136,7 @@ std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>&
     auto unmet = unmet_requirements(cell, *kernel_caps);
     std::string reason = skip_reason(unmet);
     for (const auto& u : unmet) {
-      if (!u.requirement.hard) spdlog::info("{}: note: {}", cell.id, u.reason);
+      if (!u.requirement.hard) ++notes[u.reason];
     }
     if (reason.empty()) {
       runnable.push_back(i);
@@ -156,6 +157,7 @@ std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>&
     spdlog::info("{}: SKIP: {}", cell.id, reason);
     results[i] = std::move(skipped);
   }
+  for (const auto& [note, count] : notes) spdlog::info("note ({} cells): {}", count, note);
   return runnable;
 }
 
