@@ -101,6 +101,11 @@ VerdictDecision decide_verdict(const CellObservation& obs) {
                             : "no progress and no hung-task report until the deadline",
             "", false};
   }
+  // The cell could not be set up as its spec asks (a hog bigger than its group's limit): the same
+  // spec fails the same way again, so it is the cell's failure, not the lab's, and not retried.
+  if (obs.agent_error.starts_with("pressure: ")) {
+    return {Verdict::Fail, "cell setup failed: " + obs.agent_error, "", false};
+  }
   // Powered off (or said bye) without a result: the agent failed, not the kernel.
   std::string why = "agent ended without a result";
   if (!obs.agent_error.empty()) why += ": " + obs.agent_error;

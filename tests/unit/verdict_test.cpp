@@ -98,6 +98,17 @@ TEST(Verdict, PowerOffWithoutResultIsInfra) {
   EXPECT_TRUE(d.retryable);
 }
 
+TEST(Verdict, HogThatCannotStartIsFailNotRetriedInfra) {
+  CellObservation obs;
+  obs.end = CellEnd::AgentDone;
+  obs.hello_seen = true;
+  obs.agent_error = "pressure: hog of 80 MiB does not fit the group's limit of 64 MiB";
+  auto d = decide_verdict(obs);
+  EXPECT_EQ(d.verdict, Verdict::Fail);
+  EXPECT_FALSE(d.retryable);
+  EXPECT_NE(d.reason.find("cell setup failed: pressure: hog of 80 MiB"), std::string::npos) << d.reason;
+}
+
 TEST(Verdict, InterruptedIsNotRetried) {
   CellObservation obs;
   obs.end = CellEnd::Interrupted;
