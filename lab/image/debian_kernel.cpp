@@ -115,17 +115,7 @@ KernelArtifacts fetch_and_unpack(const PrivateApt& apt, const fs::path& kernels,
 }  // namespace
 
 std::optional<std::string> kernel_image_package(const std::string& depends) {
-  std::istringstream in(depends);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    // "pkg (= ver) | other": the first alternative is the one apt would pick.
-    auto begin = item.find_first_not_of(' ');
-    if (begin == std::string::npos) continue;
-    auto end = item.find_first_of(" (|", begin);
-    auto name = item.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-    if (name.starts_with("linux-image-")) return name;
-  }
-  return std::nullopt;
+  return first_dependency_with_prefix(depends, "linux-image-");
 }
 
 std::string kernel_cache_name(const std::string& suite, const std::string& flavour,

@@ -72,16 +72,7 @@ std::vector<std::string> source_files(const fs::path& dir) {
 }  // namespace
 
 std::optional<std::string> linux_source_package(const std::string& depends) {
-  std::istringstream in(depends);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    auto begin = item.find_first_not_of(' ');
-    if (begin == std::string::npos) continue;
-    auto end = item.find_first_of(" (|", begin);
-    auto name = item.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-    if (name.starts_with("linux-source-")) return name;
-  }
-  return std::nullopt;
+  return first_dependency_with_prefix(depends, "linux-source-");
 }
 
 KernelSourceInfo resolve_debian_source(const std::string& suite) {

@@ -125,4 +125,17 @@ std::string deb822_field(const std::string& paragraph, const std::string& field)
   return {};
 }
 
+std::optional<std::string> first_dependency_with_prefix(const std::string& depends, const std::string& prefix) {
+  std::istringstream in(depends);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    auto begin = item.find_first_not_of(' ');
+    if (begin == std::string::npos) continue;
+    auto end = item.find_first_of(" (|", begin);
+    auto name = item.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    if (name.starts_with(prefix)) return name;
+  }
+  return std::nullopt;
+}
+
 }  // namespace fuselab
