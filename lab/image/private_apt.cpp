@@ -125,7 +125,8 @@ std::string deb822_field(const std::string& paragraph, const std::string& field)
   return {};
 }
 
-std::optional<std::string> first_dependency_with_prefix(const std::string& depends, const std::string& prefix) {
+std::optional<std::string> first_dependency_with_prefix(const std::string& depends,
+                                                        const std::string& prefix) {
   std::istringstream in(depends);
   std::string item;
   while (std::getline(in, item, ',')) {

@@ -40,6 +40,7 @@ std::string deb822_field(const std::string& paragraph, const std::string& field)
 // The first package of a Depends value whose name starts with `prefix`, e.g. "linux-image-" in
 // "linux-image-6.1.0-50-cloud-amd64 (= 6.1.176-1)". Of "a | b" alternatives only the first
 // counts: it is the one apt would pick.
-std::optional<std::string> first_dependency_with_prefix(const std::string& depends, const std::string& prefix);
+std::optional<std::string> first_dependency_with_prefix(const std::string& depends,
+                                                        const std::string& prefix);
 
 }  // namespace fuselab
