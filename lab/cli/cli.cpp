@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 
 #include "cli/kernel_command.h"
@@ -64,6 +65,27 @@ void setup_logging(int verbosity) {
                                      : spdlog::level::info);
 }
 
+// Shows the decision, why and its age. A cached answer needs no kernel, so this is instant on a
+// host that already probed; otherwise the kernel is fetched and booted briefly under KVM.
+int run_probe_accel(const RunOptions& options, const std::string& kernel, bool refresh) {
+  AccelProbeOptions probe;
+  probe.cache_file = default_accel_cache_file();
+  probe.refresh = refresh;
+  std::optional<AccelChoice> choice;
+  if (!refresh) choice = cached_accelerator(probe.cache_file);
+  if (!choice) {
+    ArtifactResolver resolver(options.source_dir, options.agent_binary);
+    choice = choose_accelerator("auto", resolver.kernel(kernel).kernel, probe);
+  }
+  long long age = std::max<long long>(0, static_cast<long long>(std::time(nullptr)) - choice->probed_at);
+  std::cout << to_string(choice->accel) << ": " << choice->reason << "\n"
+            << (choice->from_cache ? "decided " + std::to_string(age) + " s ago by an earlier probe"
+                                   : std::string("decided now by a probe boot"))
+            << " (cached for this host boot and QEMU binary in " << probe.cache_file.string()
+            << "; --refresh probes again)\n";
+  return 0;
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv) {
@@ -114,6 +136,8 @@ int cli_main(int argc, char** argv) {
   std::string probe_kernel = "debian:bookworm:cloud-amd64";
   CLI::App* probe = app.add_subcommand("probe-accel", "tell which accelerator can run guests here");
   probe->add_option("--kernel", probe_kernel, "kernel to probe with")->capture_default_str();
+  bool probe_refresh = false;
+  probe->add_flag("--refresh", probe_refresh, "probe again even if this host boot already has an answer");
 
   KernelCommand kernel_cmd(app);
 
@@ -165,10 +189,7 @@ int cli_main(int argc, char** argv) {
     }
     if (kernel_cmd.selected()) return kernel_cmd.run(options.source_dir, options.agent_binary);
     if (*probe) {
-      ArtifactResolver resolver(options.source_dir, options.agent_binary);
-      AccelChoice choice = choose_accelerator("auto", resolver.kernel(probe_kernel).kernel);
-      std::cout << to_string(choice.accel) << ": " << choice.reason << "\n";
-      return 0;
+      return run_probe_accel(options, probe_kernel, probe_refresh);
     }
   } catch (const KernelBuildInterrupted& e) {
     std::cerr << "fuselab: interrupted: " << e.what() << "\n";

@@ -171,14 +171,26 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
 }
 
 std::string tail_lines(const std::string& text, size_t max_lines) {
-  size_t pos = text.size();
+  // Walk back over at most `max_lines` line ends, ignoring the final one. Empty text, text without
+  // a newline and max_lines == 0 are all ordinary cases here, never errors.
+  if (max_lines == 0) return {};
+  size_t end = text.size();
+  if (end > 0 && text[end - 1] == '\n') --end;
+  size_t start = end;
   size_t lines = 0;
-  while (pos > 0 && lines <= max_lines) {
-    pos = text.rfind('\n', pos - 1);
-    if (pos == std::string::npos) return text;
-    ++lines;
+  while (start > 0) {
+    size_t nl = text.rfind('\n', start - 1);
+    if (nl == std::string::npos) {
+      start = 0;
+      break;
+    }
+    if (++lines == max_lines) {
+      start = nl + 1;
+      break;
+    }
+    start = nl;
   }
-  return text.substr(pos + 1);
+  return text.substr(start, text.size() - start);
 }
 
 CommandResult run_checked(const std::vector<std::string>& argv, const CommandOptions& options,

@@ -247,11 +247,15 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   // The accelerator is probed with the first cell's kernel, before any libguestfs work, because
   // libguestfs must be told to use TCG too when KVM cannot run guests.
   const KernelArtifacts& first_kernel = resolver.kernel(plan.cells.front().kernel);
-  AccelChoice accel = choose_accelerator(options.accel, first_kernel.kernel);
+  AccelProbeOptions probe_options;
+  probe_options.cache_file = default_accel_cache_file();
+  AccelChoice accel = choose_accelerator(options.accel, first_kernel.kernel, probe_options);
   summary.accel = to_string(accel.accel);
   summary.accel_reason = accel.reason;
   if (accel.accel == Accelerator::Tcg && options.accel == "auto") {
-    spdlog::warn("using TCG (software emulation): {}", accel.reason);
+    spdlog::warn("using TCG (software emulation): {}{}", accel.reason,
+                 accel.from_cache ? " (decided earlier this host boot; fuselab probe-accel --refresh probes again)"
+                                  : "");
   }
   // libguestfs follows the probe (the image code forces TCG unless told otherwise).
   if (!std::getenv("LIBGUESTFS_BACKEND_SETTINGS")) {
