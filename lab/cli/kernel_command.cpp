@@ -30,6 +30,7 @@ int list_kernels(bool as_json) {
                      {"version", k.version},
                      {"size_bytes", k.size_bytes},
                      {"kernel", k.kernel.string()},
+                     {"config", k.config.string()},
                      {"path", k.dir.string()}});
     }
     std::cout << out.dump(2) << "\n";
@@ -45,7 +46,8 @@ int list_kernels(bool as_json) {
     value_w = std::max(value_w, static_cast<int>(k.value.size()));
     release_w = std::max(release_w, static_cast<int>(k.release.size()));
   }
-  std::printf("%-*s %-*s %-18s %8s  %s\n", value_w, "VALUE", release_w, "RELEASE", "VERSION", "SIZE", "PATH");
+  std::printf("%-*s %-*s %-18s %8s  %s\n", value_w, "VALUE", release_w, "RELEASE", "VERSION",
+              "SIZE", "PATH");
   for (const auto& k : kernels) {
     char size[32];
     std::snprintf(size, sizeof size, "%.1fM", static_cast<double>(k.size_bytes) / (1 << 20));

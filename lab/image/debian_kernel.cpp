@@ -1,5 +1,6 @@
 #include "image/debian_kernel.h"
 
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -22,6 +23,12 @@ namespace {
 // Debian publishes kernel updates a few times a month; re-resolving more often only costs time.
 constexpr std::chrono::hours kAptListsMaxAge{6};
 
+// A string field of meta.json; the wrong type is the same as absent (an edited or older file).
+std::string meta_text(const json& meta, const char* key, const std::string& fallback = {}) {
+  auto it = meta.find(key);
+  return it != meta.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -41,27 +48,17 @@ std::optional<fs::path> newest_cached(const fs::path& kernels, const std::string
   for (const auto& entry : fs::directory_iterator(kernels, ec)) {
     if (!fs::exists(entry.path() / "meta.json")) continue;
     auto meta = json::parse(read_file(entry.path() / "meta.json"), nullptr, false);
-    if (meta.is_discarded() || meta.value("suite", "") != suite ||
-        meta.value("flavour", "") != flavour) {
+    if (!meta.is_object() || meta_text(meta, "suite") != suite ||
+        meta_text(meta, "flavour") != flavour) {
       continue;
     }
-    auto version = meta.value("version", "");
+    auto version = meta_text(meta, "version");
     if (!best || version_newer(version, best_version)) {
       best = entry.path();
       best_version = version;
     }
   }
   return best;
-}
-
-// vmlinuz-<release> under boot/ of an unpacked image package.
-std::string find_release(const fs::path& tree) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(tree / "boot", ec)) {
-    auto name = entry.path().filename().string();
-    if (name.starts_with("vmlinuz-")) return name.substr(std::string("vmlinuz-").size());
-  }
-  throw InfraError("no boot/vmlinuz-* in the unpacked kernel package at " + tree.string());
 }
 
 // Debian's image packages ship no modules.dep: the postinst runs depmod. Run it on the unpacked
@@ -78,36 +75,41 @@ KernelArtifacts fetch_and_unpack(const PrivateApt& apt, const fs::path& kernels,
                                  const std::string& package, const std::string& version) {
   auto start = std::chrono::steady_clock::now();
   TempDir work(kernels, ".fetch-");
-  auto deb = apt.download(package, version, work.path() / "deb");
-  spdlog::info("downloaded {} {} in {:.1f} s", package, version, seconds_since(start));
-
+  std::vector<std::pair<std::string, std::string>> wanted = {{package, version}};
+  for (const auto& part : kernel_part_packages(package, apt.show_field(package, "Depends"))) {
+    wanted.emplace_back(part, apt.show_field(part, "Version"));
+  }
   auto tree = work.path() / "tree";
   CommandOptions options;
   options.timeout = std::chrono::minutes(5);
-  run_checked({"dpkg-deb", "-x", deb.string(), tree.string()}, options, "dpkg");
+  std::vector<std::string> fetched;
+  for (const auto& [name, ver] : wanted) {
+    auto deb = apt.download(name, ver, work.path() / "deb");
+    run_checked({"dpkg-deb", "-x", deb.string(), tree.string()}, options, "dpkg");
+    fetched.push_back(name);
+  }
+  spdlog::info("downloaded and unpacked {} {} in {:.1f} s", fmt::join(fetched, " + "), version,
+               seconds_since(start));
   // Debian 12 packages install under /lib; merged-/usr packages of later suites under /usr/lib.
   if (!fs::exists(tree / "lib/modules") && fs::exists(tree / "usr/lib/modules")) {
     fs::create_directories(tree / "lib");
     fs::rename(tree / "usr/lib/modules", tree / "lib/modules");
   }
-  auto release = find_release(tree);
-  ensure_modules_dep(tree, release);
+  auto layout = find_kernel_layout(tree);
+  ensure_modules_dep(tree, layout.release);
   fs::remove_all(tree / "usr/share/doc");
 
-  json meta = {{"suite", suite},
-               {"flavour", flavour},
-               {"package", package},
-               {"version", version},
-               {"release", release},
-               {"kernel", "boot/vmlinuz-" + release},
-               {"modules_dir", "lib/modules/" + release},
-               {"config", "boot/config-" + release},
-               {"source", "debian:" + suite + ":" + flavour + " " + version}};
+  json meta = {
+      {"suite", suite},          {"flavour", flavour},
+      {"package", package},      {"packages", fetched},
+      {"version", version},      {"release", layout.release},
+      {"kernel", layout.kernel}, {"modules_dir", "lib/modules/" + layout.release},
+      {"config", layout.config}, {"source", "debian:" + suite + ":" + flavour + " " + version}};
   write_file_atomic(tree / "meta.json", meta.dump(2) + "\n");
 
   auto final_dir = kernels / kernel_cache_name(suite, flavour, version);
   fs::rename(tree, final_dir);
-  spdlog::info("kernel {} ready in {} ({:.1f} s)", release, final_dir.string(),
+  spdlog::info("kernel {} ready in {} ({:.1f} s)", layout.release, final_dir.string(),
                seconds_since(start));
   return load_kernel_meta(final_dir);
 }
@@ -116,6 +118,48 @@ KernelArtifacts fetch_and_unpack(const PrivateApt& apt, const fs::path& kernels,
 
 std::optional<std::string> kernel_image_package(const std::string& depends) {
   return first_dependency_with_prefix(depends, "linux-image-");
+}
+
+std::vector<std::string> kernel_part_packages(const std::string& image_package,
+                                              const std::string& depends) {
+  const std::string image_prefix = "linux-image-";
+  if (!image_package.starts_with(image_prefix)) return {};
+  // "-<release>" that every part of this kernel ends with, e.g. "-7.2.13+deb14-cloud-amd64".
+  const std::string release_suffix = "-" + image_package.substr(image_prefix.size());
+  std::vector<std::string> parts;
+  for (auto& name : dependency_names(depends)) {
+    if (name.starts_with("linux-") && name.ends_with(release_suffix) && name != image_package &&
+        name.size() > release_suffix.size() + 6)
+      parts.push_back(name);
+  }
+  return parts;
+}
+
+KernelTreeLayout find_kernel_layout(const fs::path& tree) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(tree / "boot", ec)) {
+    auto name = entry.path().filename().string();
+    if (!name.starts_with("vmlinuz-") || name.size() == 8) continue;
+    KernelTreeLayout layout;
+    layout.release = name.substr(8);
+    layout.kernel = "boot/" + name;
+    if (fs::exists(tree / "boot" / ("config-" + layout.release)))
+      layout.config = "boot/config-" + layout.release;
+    return layout;
+  }
+  for (const auto& entry : fs::directory_iterator(tree / "lib/modules", ec)) {
+    if (!fs::is_regular_file(entry.path() / "vmlinuz")) continue;
+    KernelTreeLayout layout;
+    layout.release = entry.path().filename().string();
+    layout.kernel = "lib/modules/" + layout.release + "/vmlinuz";
+    if (fs::exists(entry.path() / "config"))
+      layout.config = "lib/modules/" + layout.release + "/config";
+    return layout;
+  }
+  throw InfraError(
+      "no kernel image (boot/vmlinuz-RELEASE or lib/modules/RELEASE/vmlinuz) in the unpacked "
+      "kernel packages at " +
+      tree.string());
 }
 
 std::string kernel_cache_name(const std::string& suite, const std::string& flavour,
@@ -128,20 +172,26 @@ std::string kernel_cache_name(const std::string& suite, const std::string& flavo
 }
 
 KernelArtifacts load_kernel_meta(const fs::path& dir) {
-  auto meta = json::parse(read_file(dir / "meta.json"));
+  const std::string broken = "cached kernel in " + dir.string() + " is incomplete or damaged";
+  const std::string fix = "; delete that folder and run again (it is fetched or built anew)";
+  auto meta = json::parse(read_file(dir / "meta.json"), nullptr, false);
+  if (!meta.is_object()) throw InfraError(broken + " (meta.json is not a JSON object)" + fix);
   KernelArtifacts kernel;
-  kernel.kernel = dir / meta.at("kernel").get<std::string>();
+  auto image = meta_text(meta, "kernel");
+  kernel.release = meta_text(meta, "release");
+  kernel.source = meta_text(meta, "source");
+  if (image.empty() || kernel.release.empty() || kernel.source.empty())
+    throw InfraError(broken + " (meta.json lacks kernel, release or source)" + fix);
+  kernel.kernel = dir / image;
   // Kernels built by fuselab have no modules: everything the guest needs is built in.
-  auto modules = meta.value("modules_dir", "");
+  auto modules = meta_text(meta, "modules_dir");
   if (!modules.empty()) kernel.modules_dir = dir / modules;
-  kernel.release = meta.at("release").get<std::string>();
-  kernel.source = meta.at("source").get<std::string>();
   // Debian kernels cached before meta.json named their config still have it under boot/.
-  auto config = meta.value("config", "boot/config-" + kernel.release);
-  if (fs::exists(dir / config)) kernel.config = dir / config;
+  auto config = meta_text(meta, "config", "boot/config-" + kernel.release);
+  if (!config.empty() && fs::is_regular_file(dir / config)) kernel.config = dir / config;
   if (!fs::exists(kernel.kernel) ||
       (!kernel.modules_dir.empty() && !fs::exists(kernel.modules_dir / "modules.dep"))) {
-    throw InfraError("cached kernel in " + dir.string() + " is incomplete; delete that folder");
+    throw InfraError(broken + fix);
   }
   return kernel;
 }

@@ -10,6 +10,16 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace fuselab {
+namespace {
+
+// A string field of a meta.json that a user or an older fuselab may have edited: the wrong type
+// is the same as absent.
+std::string text_field(const json& meta, const char* key, const std::string& fallback = {}) {
+  auto it = meta.find(key);
+  return it != meta.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+}  // namespace
 
 std::vector<CachedKernel> list_cached_kernels(const fs::path& kernels_dir) {
   std::vector<CachedKernel> list;
@@ -23,14 +33,17 @@ std::vector<CachedKernel> list_cached_kernels(const fs::path& kernels_dir) {
     if (meta.is_discarded() || !meta.is_object()) continue;
     CachedKernel k;
     k.dir = entry.path();
-    k.kind = meta.value("kind", "debian");
-    k.value = meta.value("value", "");
+    k.kind = text_field(meta, "kind", "debian");
+    k.value = text_field(meta, "value");
     if (k.value.empty() && k.kind == "debian")
-      k.value = "debian:" + meta.value("suite", "?") + ":" + meta.value("flavour", "?");
-    k.source = meta.value("source", "");
-    k.release = meta.value("release", "");
-    k.version = meta.value("version", "");
-    k.kernel = entry.path() / meta.value("kernel", "");
+      k.value = "debian:" + text_field(meta, "suite", "?") + ":" + text_field(meta, "flavour", "?");
+    k.source = text_field(meta, "source");
+    k.release = text_field(meta, "release");
+    k.version = text_field(meta, "version");
+    k.kernel = entry.path() / text_field(meta, "kernel");
+    if (auto config = text_field(meta, "config");
+        !config.empty() && fs::is_regular_file(entry.path() / config))
+      k.config = entry.path() / config;
     k.size_bytes = fs::file_size(k.kernel, ec);
     if (ec) k.size_bytes = 0;
     list.push_back(std::move(k));

@@ -18,6 +18,7 @@ struct CachedKernel {
   std::string version;  // package version, or the tree's git version
   std::uintmax_t size_bytes = 0;  // the kernel image
   std::filesystem::path kernel;
+  std::filesystem::path config;  // the kernel's .config, if the cache has it
 };
 
 // Every complete cached kernel (a folder with a meta.json), sorted by value then version.

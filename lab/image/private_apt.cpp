@@ -125,15 +125,22 @@ std::string deb822_field(const std::string& paragraph, const std::string& field)
   return {};
 }
 
-std::optional<std::string> first_dependency_with_prefix(const std::string& depends,
-                                                        const std::string& prefix) {
+std::vector<std::string> dependency_names(const std::string& depends) {
+  std::vector<std::string> names;
   std::istringstream in(depends);
   std::string item;
   while (std::getline(in, item, ',')) {
-    auto begin = item.find_first_not_of(' ');
+    auto begin = item.find_first_not_of(" \t\n");
     if (begin == std::string::npos) continue;
-    auto end = item.find_first_of(" (|", begin);
-    auto name = item.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    auto end = item.find_first_of(" \t\n(|", begin);
+    names.push_back(item.substr(begin, end == std::string::npos ? std::string::npos : end - begin));
+  }
+  return names;
+}
+
+std::optional<std::string> first_dependency_with_prefix(const std::string& depends,
+                                                        const std::string& prefix) {
+  for (auto& name : dependency_names(depends)) {
     if (name.starts_with(prefix)) return name;
   }
   return std::nullopt;

@@ -37,6 +37,10 @@ class PrivateApt {
 // The value of `field` in one deb822 paragraph (`Field: value`), first occurrence; empty if none.
 std::string deb822_field(const std::string& paragraph, const std::string& field);
 
+// The package names of a Depends value, the first alternative of each ("a (>= 1) | b, c" ->
+// a, c): the ones apt would pick.
+std::vector<std::string> dependency_names(const std::string& depends);
+
 // The first package of a Depends value whose name starts with `prefix`, e.g. "linux-image-" in
 // "linux-image-6.1.0-50-cloud-amd64 (= 6.1.176-1)". Of "a | b" alternatives only the first
 // counts: it is the one apt would pick.

@@ -35,7 +35,7 @@ KernelCapabilities capabilities_from_config(const std::string& text, const std::
   KernelCapabilities caps;
   caps.source = source;
   std::map<std::string, std::string> options;  // CONFIG_X -> value, "n" when "is not set"
-  static const std::regex header(R"(^# Linux/\S+ (\d+)\.(\d+)\S* Kernel Configuration)");
+  static const std::regex header(R"(^# Linux/\S+ (\d{1,4})\.(\d{1,4})\S* Kernel Configuration)");
   Version version;
   bool have_version = false;
   std::istringstream in(text);
