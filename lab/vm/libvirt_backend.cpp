@@ -87,7 +87,8 @@ LibvirtBackend::LibvirtBackend(const std::string& uri, const fs::path& embed_par
         if (!user) user = qemu_user_from_capabilities(xml, "kvm");
       }
       access_ = QemuFileAccess(user, uri_);
-      if (std::string problem = access_.kvm_problem(); !problem.empty()) spdlog::warn("{}", problem);
+      if (std::string problem = access_.kvm_problem(); !problem.empty())
+        spdlog::warn("{}", problem);
     }
     spdlog::debug("libvirt: connected to {}", uri_);
     return;

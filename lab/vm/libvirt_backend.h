@@ -47,7 +47,8 @@ class LibvirtBackend : public Backend {
   std::filesystem::path embed_root_;
   VirConnect conn_;
   QemuFileAccess access_{std::nullopt};
-  bool local_daemon_ = false;  // a daemon on this host: it sees our files and writes QEMU's log here
+  // A daemon on this host: it sees our files, and writes QEMU's log here.
+  bool local_daemon_ = false;
 };
 
 // Writes the embedded driver's qemu.conf: QEMU runs as root without a security driver (the lab
