@@ -282,6 +282,13 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   // Overlays are big and throwaway: /var/tmp (disk, not tmpfs) unless FUSELAB_WORK_DIR says.
   const char* work_env = std::getenv("FUSELAB_WORK_DIR");
   TempDir overlay_dir(work_env && *work_env ? work_env : "/var/tmp", "fuselab-overlays-");
+  // A daemon's QEMU may run as another user (Debian: libvirt-qemu): hand it what the cells boot.
+  backend.prepare_work_dir(overlay_dir.path());
+  for (auto& [pair, boot] : boots) {
+    boot.kernel = backend.guest_readable(boot.kernel, overlay_dir.path());
+    boot.initrd = backend.guest_readable(boot.initrd, overlay_dir.path());
+    if (!boot.base_image.empty()) boot.base_image = backend.guest_readable(boot.base_image, overlay_dir.path(), true);
+  }
   write_run_json();
 
   unsigned jobs = options.jobs > 0 ? options.jobs : default_jobs(plan);

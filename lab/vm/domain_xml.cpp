@@ -6,7 +6,7 @@
 
 namespace fuselab {
 
-std::string domain_xml(const GuestSpec& spec) {
+std::string domain_xml(const GuestSpec& spec, bool keep_disk_labels) {
   const bool kvm = spec.accel == Accelerator::Kvm;
   std::ostringstream x;
   x << "<domain type='" << (kvm ? "kvm" : "qemu") << "'>\n"
@@ -31,7 +31,8 @@ std::string domain_xml(const GuestSpec& spec) {
     // cache=unsafe: the overlay is thrown away after the cell, so host flushes buy nothing.
     << "    <disk type='file' device='disk'>\n"
     << "      <driver name='qemu' type='qcow2' cache='unsafe'/>\n"
-    << "      <source file='" << xml_escape(spec.disk.string()) << "'/>\n"
+    << "      <source file='" << xml_escape(spec.disk.string()) << "'"
+    << (keep_disk_labels ? "><seclabel model='dac' relabel='no'/></source>\n" : "/>\n")
     << "      <target dev='vda' bus='virtio'/>\n"
     << "    </disk>\n"
     << "    <serial type='pty'><target port='0'/></serial>\n"

@@ -1,8 +1,11 @@
 #include "vm/libvirt_backend.h"
 
+#include <libvirt/virterror.h>
 #include <pwd.h>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+#include <cstdlib>
 #include <vector>
 
 #include "common/error.h"
@@ -20,6 +23,35 @@ constexpr int kEmbedSlots = 8;
 // Debian builds libvirt with this compiled-in default QEMU user; the embedded driver looks it up
 // before it reads qemu.conf, so it must exist even though our qemu.conf says root.
 constexpr const char* kLibvirtQemuUser = "libvirt-qemu";
+
+// The connection's canonical URI (an alias resolved), or `fallback`.
+std::string canonical_uri(virConnectPtr conn, const std::string& fallback) {
+  char* uri = virConnectGetURI(conn);
+  if (!uri) return fallback;
+  std::string out = uri;
+  free(uri);
+  return out;
+}
+
+// A daemon on this host ("qemu:///system", "qemu+unix:///session?socket=..."): the files we hand
+// it are the files it sees. A remote one (qemu+ssh://host/system) must find them on its host.
+bool is_local_uri(const std::string& uri) {
+  size_t sep = uri.find("://");
+  return sep != std::string::npos && uri.compare(sep + 3, 1, "/") == 0;
+}
+
+// Where a local daemon's QEMU driver writes NAME.log: the system daemon under /var/log, a user's
+// session daemon under its cache dir.
+std::vector<fs::path> daemon_log_dirs() {
+  std::vector<fs::path> dirs = {"/var/log/libvirt/qemu"};
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  if (xdg && *xdg)
+    dirs.push_back(fs::path(xdg) / "libvirt" / "qemu" / "log");
+  else if (home && *home)
+    dirs.push_back(fs::path(home) / ".cache" / "libvirt" / "qemu" / "log");
+  return dirs;
+}
 
 }  // namespace
 
@@ -39,10 +71,26 @@ LibvirtBackend::LibvirtBackend(const std::string& uri, const fs::path& embed_par
     uri_ = uri;
     conn_.reset(virConnectOpen(uri.c_str()));
     if (!conn_) {
-      throw UserError("cannot connect to libvirt at '" + uri + "': " + libvirt_error(),
-                      "check that the URI is right and its daemon runs (or omit --connect to use the "
-                      "embedded driver)");
+      throw UserError(
+          "cannot connect to libvirt at '" + uri + "': " + libvirt_error(),
+          "check that the URI is right and its daemon runs (or omit --connect to use the "
+          "embedded driver)");
     }
+    local_daemon_ = is_local_uri(canonical_uri(conn_.get(), uri));
+    if (local_daemon_) {
+      // Who the daemon runs QEMU as: its DAC security model says (qemu.conf's user and group).
+      std::optional<QemuUser> user;
+      if (char* caps = virConnectGetCapabilities(conn_.get())) {
+        std::string xml = caps;
+        free(caps);
+        user = qemu_user_from_capabilities(xml, "qemu");
+        if (!user) user = qemu_user_from_capabilities(xml, "kvm");
+      }
+      access_ = QemuFileAccess(user, uri_);
+      if (std::string problem = access_.kvm_problem(); !problem.empty())
+        spdlog::warn("{}", problem);
+    }
+    spdlog::debug("libvirt: connected to {}", uri_);
     return;
   }
   if (::getpwnam(kLibvirtQemuUser) == nullptr) {
@@ -74,18 +122,44 @@ LibvirtBackend::LibvirtBackend(const std::string& uri, const fs::path& embed_par
 LibvirtBackend::~LibvirtBackend() = default;
 
 std::unique_ptr<Guest> LibvirtBackend::start(const GuestSpec& spec) {
-  std::string xml = domain_xml(spec);
+  // When we hand the disk to QEMU's user ourselves, libvirt must leave its labels alone.
+  const bool own_labels = access_.owns_disk_labels() && fs::exists(spec.disk);
+  if (own_labels) access_.own_disk(spec.disk);
+  std::string xml = domain_xml(spec, own_labels);
   // AUTODESTROY: with a daemon, the guest dies with our connection even if we crash. The embedded
   // driver refuses it; there sweep_stale_guests() cleans up after a crash instead.
   unsigned flags = VIR_DOMAIN_START_PAUSED | (embedded() ? 0 : VIR_DOMAIN_START_AUTODESTROY);
   VirDomain domain(virDomainCreateXML(conn_.get(), xml.c_str(), flags));
-  fs::path qemu_log;
-  if (embedded()) qemu_log = embed_root_ / "log" / "qemu" / (spec.name + ".log");
   if (!domain) {
+    virErrorPtr err = virGetLastError();
+    const bool denied = err && err->code == VIR_ERR_SYSTEM_ERROR && err->int1 == EACCES;
     std::string why = libvirt_error();
+    // A permission problem stays one on every retry: say so at once instead of retrying.
+    if (denied) {
+      throw UserError("libvirt: cannot start guest " + spec.name + ": " + why,
+                      "the daemon's QEMU (see 'user' in its qemu.conf) must be able to open the "
+                      "guest's kernel, initrd and disk; omit --connect to use the embedded driver");
+    }
     throw InfraError("libvirt: cannot start guest " + spec.name + ": " + why);
   }
-  return std::make_unique<LibvirtGuest>(conn_.get(), std::move(domain), std::move(xml), qemu_log);
+  fs::path qemu_log;
+  bool remove_log = false;
+  if (embedded()) {
+    qemu_log = embed_root_ / "log" / "qemu" / (spec.name + ".log");
+  } else if (local_daemon_) {
+    // A daemon keeps one log per guest name for good; ours are unique per attempt, so each is
+    // removed once its guest is gone (exit_detail() has read what matters by then).
+    for (const auto& dir : daemon_log_dirs()) {
+      std::error_code ec;
+      if (fs::exists(dir / (spec.name + ".log"), ec)) {
+        qemu_log = dir / (spec.name + ".log");
+        remove_log = true;
+        break;
+      }
+    }
+  }
+  return std::make_unique<LibvirtGuest>(conn_.get(), std::move(domain), std::move(xml), qemu_log,
+                                        remove_log);
 }
 
 int LibvirtBackend::sweep_stale_guests() {
@@ -98,7 +172,8 @@ int LibvirtBackend::sweep_stale_guests() {
   int swept = 0;
   for (int i = 0; i < n; ++i) {
     VirDomain domain(domains[i]);
-    spdlog::warn("destroying guest {} left behind by an earlier run", virDomainGetName(domain.get()));
+    spdlog::warn("destroying guest {} left behind by an earlier run",
+                 virDomainGetName(domain.get()));
     if (virDomainDestroy(domain.get()) == 0) ++swept;
   }
   free(domains);

@@ -10,6 +10,7 @@
 #include "vm/daemon_reaper.h"
 #include "vm/event_loop.h"
 #include "vm/libvirt_handles.h"
+#include "vm/qemu_access.h"
 
 namespace fuselab {
 
@@ -23,6 +24,19 @@ class LibvirtBackend : public Backend {
   std::unique_ptr<Guest> start(const GuestSpec& spec) override;
   int sweep_stale_guests() override;
 
+  // A daemon's QEMU may run as another user (Debian's system daemon: libvirt-qemu) who cannot
+  // reach our cache or temp dirs. Call prepare_work_dir() on the dir that will hold the overlays,
+  // then boot from guest_readable() of every kernel, initrd and base image (`backing`: the base,
+  // opened read-only through an overlay). Both throw UserError, naming the file and the user,
+  // when that user still cannot open it. No-ops for the embedded driver and for QEMU run as
+  // root or as ourselves.
+  void prepare_work_dir(const std::filesystem::path& dir) { access_.prepare_dir(dir); }
+  std::filesystem::path guest_readable(const std::filesystem::path& file,
+                                       const std::filesystem::path& work_dir,
+                                       bool backing = false) {
+    return access_.share(file, work_dir, backing);
+  }
+
   const std::string& uri() const { return uri_; }
   bool embedded() const { return !embed_root_.empty(); }
 
@@ -32,6 +46,9 @@ class LibvirtBackend : public Backend {
   std::string uri_;
   std::filesystem::path embed_root_;
   VirConnect conn_;
+  QemuFileAccess access_{std::nullopt};
+  // A daemon on this host: it sees our files, and writes QEMU's log here.
+  bool local_daemon_ = false;
 };
 
 // Writes the embedded driver's qemu.conf: QEMU runs as root without a security driver (the lab

@@ -36,8 +36,11 @@ bool drain(VirStream& stream, std::string& out) {
 }  // namespace
 
 LibvirtGuest::LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml,
-                           std::filesystem::path qemu_log)
-    : domain_(std::move(domain)), xml_(std::move(xml)), qemu_log_(std::move(qemu_log)) {
+                           std::filesystem::path qemu_log, bool remove_log)
+    : domain_(std::move(domain)),
+      xml_(std::move(xml)),
+      qemu_log_(std::move(qemu_log)),
+      remove_log_(remove_log) {
   console_.reset(virStreamNew(conn, VIR_STREAM_NONBLOCK));
   channel_.reset(virStreamNew(conn, VIR_STREAM_NONBLOCK));
   if (!console_ || !channel_) throw InfraError("libvirt: cannot create streams: " + libvirt_error());
@@ -62,6 +65,10 @@ LibvirtGuest::LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml
 LibvirtGuest::~LibvirtGuest() {
   // Safety net only: the runner destroys guests explicitly and records how that went.
   if (!destroyed_) destroy(std::chrono::seconds(10));
+  if (remove_log_) {
+    std::error_code ec;
+    std::filesystem::remove(qemu_log_, ec);
+  }
 }
 
 GuestOutput LibvirtGuest::poll(std::chrono::milliseconds wait) {

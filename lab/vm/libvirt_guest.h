@@ -12,8 +12,10 @@ namespace fuselab {
 class LibvirtGuest : public Guest {
  public:
   // Takes a domain created paused; opens both streams and then resumes it, so that no console
-  // byte is lost. `qemu_log` is QEMU's own log (embedded driver only; may be empty).
-  LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml, std::filesystem::path qemu_log);
+  // byte is lost. `qemu_log` is QEMU's own log (may be empty), removed with this object (after
+  // the guest is destroyed) if `remove_log` (a daemon's log dir is not ours to fill).
+  LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml,
+               std::filesystem::path qemu_log, bool remove_log = false);
   ~LibvirtGuest() override;
 
   std::string description() const override { return xml_; }
@@ -29,6 +31,7 @@ class LibvirtGuest : public Guest {
   VirStream channel_;
   std::string xml_;
   std::filesystem::path qemu_log_;
+  bool remove_log_ = false;
   bool destroyed_ = false;
 };
 
