@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/paths.h"
+#include "common/stale_files.h"
 #include "common/subprocess.h"
 #include "image/apt_sources.h"
 #include "image/file_lock.h"
@@ -77,7 +78,7 @@ KernelArtifacts fetch_and_unpack(const PrivateApt& apt, const fs::path& kernels,
                                  const std::string& suite, const std::string& flavour,
                                  const std::string& package, const std::string& version) {
   auto start = std::chrono::steady_clock::now();
-  TempDir work(kernels, ".fetch-");
+  TempDir work(kernels, owned_temp_prefix(".fetch-"));
   auto deb = apt.download(package, version, work.path() / "deb");
   spdlog::info("downloaded {} {} in {:.1f} s", package, version, seconds_since(start));
 
