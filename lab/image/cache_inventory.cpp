@@ -114,7 +114,9 @@ std::vector<CacheEntry> list_cache_entries(const fs::path& cache) {
                  d.path(),
                  {d.path()},
                  kernels / "work" / (d.path().filename().string() + ".lock")};
-    finish(e, {});
+    // A build writes its name into the lock file: its mtime is the tree's last use. Walking a
+    // 2 GB tree for the newest file would cost more than the listing is worth.
+    finish(e, {fs::exists(e.lock) ? e.lock : d.path()});
     out.push_back(std::move(e));
   }
   add_keyed_files(cache / "images", "image", ".qcow2", {}, out);

@@ -114,12 +114,13 @@ FileLock::FileLock(const fs::path& path, std::chrono::milliseconds timeout) {
 }
 
 std::optional<FileLock> FileLock::try_lock(const fs::path& path, std::string* holder) {
-  FileLock lock;
-  lock.fd_ = open_lock_file(path);
-  if (!try_flock(lock.fd_.get(), path)) {
+  UniqueFd fd = open_lock_file(path);
+  if (!try_flock(fd.get(), path)) {
     if (holder) *holder = describe_holder(path);
-    return std::nullopt;
+    return std::nullopt;  // fd closes untouched: the holder's text stays
   }
+  FileLock lock;
+  lock.fd_ = std::move(fd);
   lock.write_holder();
   return lock;
 }

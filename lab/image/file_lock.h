@@ -27,8 +27,11 @@ class FileLock {
   // holder when `timeout` passes, Interrupted when a stop is requested.
   explicit FileLock(const std::filesystem::path& path,
                     std::chrono::milliseconds timeout = default_lock_timeout());
-  FileLock(FileLock&&) noexcept = default;
-  FileLock& operator=(FileLock&&) noexcept = default;
+  FileLock(FileLock&& other) noexcept : fd_(std::move(other.fd_)) {}
+  FileLock& operator=(FileLock&& other) noexcept {
+    fd_ = std::move(other.fd_);
+    return *this;
+  }
   ~FileLock();
 
   // The lock if nobody holds it, else nothing (and `holder`, if given, says who does).
@@ -44,7 +47,7 @@ class FileLock {
  private:
   FileLock() = default;
   void write_holder();
-  UniqueFd fd_;  // closing it releases the lock
+  UniqueFd fd_;  // set only while the lock is held; closing it releases the lock
 };
 
 }  // namespace fuselab

@@ -35,6 +35,7 @@ struct FakeCache {
     make_file(root / "kernels/build-aaaa/bzImage", 2, 1);
     std::ofstream(root / "kernels/build-aaaa/meta.json") << "{}";
     make_file(root / "kernels/work/k1/obj/vmlinux", 5, 40);  // oldest, but its build runs
+    make_file(root / "kernels/work/k1.lock", 0, 40);         // its last build: 40 days ago
     make_file(root / "images/img1.qcow2", 4, 20);
     make_file(root / "images/img2.qcow2", 4, 25);  // held by a "run"
     make_file(root / "rootfs/r1.tar", 1, 10);
@@ -59,6 +60,8 @@ TEST(CacheGc, ListsEveryKindWithSizesOldestFirst) {
 TEST(CacheGc, RemovesLeastRecentlyUsedUnlockedUntilUnderBudget) {
   FakeCache cache;
   FileLock building(cache.root / "kernels/work/k1.lock");
+  make_file(cache.root / "kernels/work/k1.lock", 0,
+            40);  // (taking it wrote the file: age it again)
   UniqueFd run_holds = hold_in_use(cache.root / "images/img2.qcow2");
   ASSERT_TRUE(run_holds);
   // 20 MiB in all; a budget of 10 MiB: the work tree (locked) and img2 (held) stay, then the

@@ -4,6 +4,7 @@
 // failed on the other cell's lock and one cell's cleanup deleted the other's live overlay.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <set>
 
 #include "support/cli_runner.h"
@@ -50,6 +51,28 @@ TEST(VmSimilarIds, JobsTwoOverNearlyEqualIdsRunsClean) {
     auto at = xml.find("<name>") + 6;
     EXPECT_TRUE(names.insert(xml.substr(at, xml.find("</name>") - at)).second) << c["id"];
   }
+}
+
+// Two runs at once (two CI jobs, two users): each claims its own embedded libvirt slot. Before,
+// the second tried slot 0, failed on libvirt's lock, and libvirt then refused every other slot in
+// that process ("qemu state driver is not active"): exit 3. The cells write 512 MiB so that the
+// runs overlap even when one waits a few seconds for the other's kernel lock.
+TEST(VmSimilarIds, TwoRunsAtOnceBothPass) {
+  TempDir dir(fs::temp_directory_path(), "fuselab-vm-");
+  auto plan = testing::write_plan(dir.path(), "one.yaml",
+                                  "cells:\n  - id: one\n    workload: {size_mib: 512}\n");
+  auto run = [&](const std::string& id) {
+    return testing::run_cli({"run", plan.string(), "--results", (dir.path() / "results").string(),
+                             "--run-id", id, "--accel", "tcg"});
+  };
+  auto second = std::async(std::launch::async, run, "second");
+  auto first = run("first");
+  auto other = second.get();
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  auto a = testing::read_json(dir.path() / "results/first/run.json");
+  auto b = testing::read_json(dir.path() / "results/second/run.json");
+  EXPECT_NE(a["libvirt_uri"], b["libvirt_uri"]) << "both runs used one embedded root";
 }
 
 }  // namespace
