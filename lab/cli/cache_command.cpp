@@ -17,7 +17,7 @@ namespace fuselab {
 namespace {
 
 std::string age_text(fs::file_time_type t) {
-  if (t == fs::file_time_type{}) return "?";
+  if (t == fs::file_time_type::min()) return "?";
   double s = std::chrono::duration<double>(fs::file_time_type::clock::now() - t).count();
   if (s < 120) return fmt::format("{:.0f} s ago", s);
   if (s < 7200) return fmt::format("{:.0f} min ago", s / 60);

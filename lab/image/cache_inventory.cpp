@@ -19,11 +19,11 @@ namespace {
 
 fs::file_time_type access_time(const fs::path& p) {
   struct stat st {};
-  if (::stat(p.c_str(), &st) != 0) return {};
+  if (::stat(p.c_str(), &st) != 0) return fs::file_time_type::min();
   // file_time_type's clock is not system_clock everywhere: go through the mtime it reports.
   std::error_code ec;
   auto mtime = fs::last_write_time(p, ec);
-  if (ec) return {};
+  if (ec) return fs::file_time_type::min();
   auto delta = std::chrono::seconds(st.st_atim.tv_sec - st.st_mtim.tv_sec) +
                std::chrono::nanoseconds(st.st_atim.tv_nsec - st.st_mtim.tv_nsec);
   return std::max(mtime, mtime + std::chrono::duration_cast<fs::file_time_type::duration>(delta));
@@ -57,7 +57,8 @@ bool open_by_a_process(const fs::path& p) { return in_use_by_a_process(p); }
 
 void finish(CacheEntry& e, const std::vector<fs::path>& use_files) {
   for (const auto& f : e.files) e.size_bytes += size_of(f);
-  e.last_used = {};
+  // min(), not {}: libstdc++'s file clock has its epoch in 2174, so {} is later than any file.
+  e.last_used = fs::file_time_type::min();
   for (const auto& f : use_files.empty() ? e.files : use_files)
     e.last_used = std::max(e.last_used, access_time(f));
   e.in_use = (!e.lock.empty() && FileLock::held(e.lock));

@@ -21,7 +21,7 @@ struct CacheEntry {
   std::vector<std::filesystem::path> files;  // everything removed with it (path included)
   std::filesystem::path lock;                // its builder's lock, if it has one
   std::uint64_t size_bytes = 0;
-  std::filesystem::file_time_type last_used{};
+  std::filesystem::file_time_type last_used = std::filesystem::file_time_type::min();
   bool in_use = false;
 };
 

@@ -60,12 +60,12 @@ TEST(CacheGc, ListsEveryKindWithSizesOldestFirst) {
 TEST(CacheGc, RemovesLeastRecentlyUsedUnlockedUntilUnderBudget) {
   FakeCache cache;
   FileLock building(cache.root / "kernels/work/k1.lock");
-  make_file(cache.root / "kernels/work/k1.lock", 0,
-            40);  // (taking it wrote the file: age it again)
+  // Taking it wrote the holder into the file: age it again.
+  make_file(cache.root / "kernels/work/k1.lock", 0, 40);
   UniqueFd run_holds = hold_in_use(cache.root / "images/img2.qcow2");
   ASSERT_TRUE(run_holds);
-  // 20 MiB in all; a budget of 10 MiB: the work tree (locked) and img2 (held) stay, then the
-  // oldest others go: debian-old (30 days), img1 (20), and rootfs (10) brings it to 4+5+... under.
+  // 20 MiB in all; a budget of 10 MiB: the work tree (locked, oldest) stays, then the oldest
+  // others go: debian-old (30 days), img1 (20), rootfs (10), build-aaaa (1): 10 MiB left.
   GcResult dry = collect_garbage(cache.root, 10u << 20, /*dry_run=*/true);
   EXPECT_TRUE(fs::exists(cache.root / "kernels/debian-old"));
   GcResult r = collect_garbage(cache.root, 10u << 20, /*dry_run=*/false);
@@ -79,9 +79,15 @@ TEST(CacheGc, RemovesLeastRecentlyUsedUnlockedUntilUnderBudget) {
   EXPECT_FALSE(fs::exists(cache.root / "images/img1.qcow2"));
   EXPECT_TRUE(fs::exists(cache.root / "initramfs/i1.cpio.gz"))
       << "the newest entry went before older ones";
-  ASSERT_EQ(r.kept_in_use.size(), 2u);
+  ASSERT_EQ(r.kept_in_use.size(), 1u);
   EXPECT_EQ(r.kept_in_use[0].kind, "kernel-work");
-  EXPECT_EQ(r.kept_in_use[1].kind, "image");
+  // A budget nothing fits: all goes but what is in use (img2 was marked used now by its holder).
+  GcResult all = collect_garbage(cache.root, 1u << 20, false);
+  ASSERT_EQ(all.kept_in_use.size(), 2u);
+  EXPECT_EQ(all.kept_in_use[0].kind, "kernel-work");
+  EXPECT_EQ(all.kept_in_use[1].path, cache.root / "images/img2.qcow2");
+  EXPECT_FALSE(fs::exists(cache.root / "initramfs/i1.cpio.gz"));
+  EXPECT_EQ(all.total_after, 9u << 20);
   // Under budget already: nothing more goes.
   EXPECT_TRUE(collect_garbage(cache.root, 1u << 30, false).removed.empty());
 }
