@@ -10,15 +10,18 @@
 #include <ctime>
 #include <iostream>
 
+#include "cli/cache_command.h"
 #include "cli/kernel_command.h"
 #include "common/error.h"
 #include "image/artifacts.h"
+#include "image/file_lock.h"
 #include "matrix/plan.h"
 #include "report/plan_table.h"
 #include "common/paths.h"
 #include "image/kernel_steps.h"
 #include "run/artifact_resolver.h"
 #include "run/merge_runs.h"
+#include "run/leftovers.h"
 #include "run/plan_preview.h"
 #include "run/run_plan.h"
 #include "vm/accel_probe.h"
@@ -34,6 +37,7 @@ std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; every wait loop poll
 void on_signal(int) {
   g_stop = true;
   request_kernel_build_stop();
+  request_lock_wait_stop();
 }
 
 void install_signal_handlers() {
@@ -89,6 +93,11 @@ int run_probe_accel(const RunOptions& options, const std::string& kernel, bool r
 }  // namespace
 
 int cli_main(int argc, char** argv) {
+  // The helper each run starts to clean up if it is killed (see run/leftovers.h); not for users.
+  if (argc >= 2 && std::string(argv[1]) == kGuardianCommand) {
+    setup_logging(0);
+    return cleanup_guardian_main(argc, argv);
+  }
   CLI::App app{"fuselab: a QEMU/libvirt lab for FUSE writeback under memory pressure"};
   app.require_subcommand(1);
   app.fallthrough();  // -v after the subcommand works too
@@ -140,6 +149,7 @@ int cli_main(int argc, char** argv) {
   probe->add_flag("--refresh", probe_refresh, "probe again even if this host boot already has an answer");
 
   KernelCommand kernel_cmd(app);
+  CacheCommand cache_cmd(app);
 
   try {
     app.parse(argc, argv);
@@ -151,6 +161,8 @@ int cli_main(int argc, char** argv) {
 
   try {
     if (*run) {
+      // Started before run_plan takes any lock, so that it inherits none.
+      CleanupGuardian guardian(cache_dir(), overlay_parent_dir());
       RunOutcome outcome = run_plan(options, g_stop);
       std::cout << format_table(outcome.summary);
       std::cout << "results: " << outcome.run_dir.string() << " (report.html, junit.xml, summary.md, run.json)\n";
@@ -187,12 +199,16 @@ int cli_main(int argc, char** argv) {
       }
       return 0;
     }
+    if (cache_cmd.selected()) return cache_cmd.run();
     if (kernel_cmd.selected()) return kernel_cmd.run(options.source_dir, options.agent_binary);
     if (*probe) {
       return run_probe_accel(options, probe_kernel, probe_refresh);
     }
   } catch (const KernelBuildInterrupted& e) {
     std::cerr << "fuselab: interrupted: " << e.what() << "\n";
+    return 130;
+  } catch (const Interrupted& e) {
+    std::cerr << "fuselab: " << e.what() << "\n";
     return 130;
   } catch (const UserError& e) {
     std::cerr << "fuselab: error: " << e.what() << "\n";

@@ -24,6 +24,12 @@ class InfraError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The user asked us to stop (SIGINT, SIGTERM) while we waited: exit 130, nothing was cached.
+class Interrupted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // errno text, for messages that wrap a failed system call.
 std::string errno_text(int err);
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,19 +86,27 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
   UniqueFd in_r, in_w, out_r, out_w, err_r, err_w, file_fd;
   make_pipe(in_r, in_w);
   if (!options.output_file.empty()) {
-    file_fd.reset(::open(options.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (!file_fd) throw InfraError("cannot open " + options.output_file.string() + ": " + errno_text(errno));
+    file_fd.reset(
+        ::open(options.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!file_fd)
+      throw InfraError("cannot open " + options.output_file.string() + ": " + errno_text(errno));
   } else {
     make_pipe(out_r, out_w);
     make_pipe(err_r, err_w);
   }
   std::string cwd = options.cwd.string();
 
+  const pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) throw InfraError("fork: " + errno_text(errno));
   if (pid == 0) {
     // Child: only async-signal-safe calls from here to exec.
     ::setpgid(0, 0);  // own process group, so a deadline kills the whole tree
+    // Dies with us even when we are SIGKILLed (no handler runs then). The signal fires when the
+    // forking thread ends, which is fine: that thread waits for the child below. If we died
+    // before prctl took effect the child was already reparented: then it ends itself.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(125);
     ::dup2(in_r.get(), 0);
     ::dup2(file_fd ? file_fd.get() : out_w.get(), 1);
     ::dup2(file_fd ? file_fd.get() : err_w.get(), 2);
@@ -114,8 +123,10 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
   CommandResult result;
   std::string to_write = options.stdin_data.value_or("");
   size_t written = 0;
-  if (to_write.empty()) in_w.reset();
-  else ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
+  if (to_write.empty())
+    in_w.reset();
+  else
+    ::fcntl(in_w.get(), F_SETFL, O_NONBLOCK);
 
   const auto deadline = Clock::now() + options.timeout;
   char buf[65536];

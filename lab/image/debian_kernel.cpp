@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/paths.h"
+#include "common/stale_files.h"
 #include "common/subprocess.h"
 #include "image/apt_sources.h"
 #include "image/file_lock.h"
@@ -74,7 +75,7 @@ KernelArtifacts fetch_and_unpack(const PrivateApt& apt, const fs::path& kernels,
                                  const std::string& suite, const std::string& flavour,
                                  const std::string& package, const std::string& version) {
   auto start = std::chrono::steady_clock::now();
-  TempDir work(kernels, ".fetch-");
+  TempDir work(kernels, owned_temp_prefix(".fetch-"));
   std::vector<std::pair<std::string, std::string>> wanted = {{package, version}};
   for (const auto& part : kernel_part_packages(package, apt.show_field(package, "Depends"))) {
     wanted.emplace_back(part, apt.show_field(part, "Version"));

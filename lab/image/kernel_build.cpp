@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/paths.h"
+#include "common/stale_files.h"
 #include "image/debian_kernel.h"
 #include "image/file_lock.h"
 #include "image/kernel_source.h"
@@ -115,7 +116,7 @@ KernelArtifacts build_into_cache(const KernelBuildRequest& request, const Kernel
   while (!release.empty() && (release.back() == '\n' || release.back() == ' ')) release.pop_back();
 
   // Assembled under a temporary name and renamed: an interrupted build leaves nothing trusted.
-  TempDir out(final_dir.parent_path(), ".build-");
+  TempDir out(final_dir.parent_path(), owned_temp_prefix(".build-"));
   fs::copy_file(bzimage, out.path() / "bzImage");
   fs::copy_file(obj / ".config", out.path() / "config");
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/paths.h"
+#include "common/stale_files.h"
 #include "common/subprocess.h"
 #include "image/apt_sources.h"
 #include "image/private_apt.h"
@@ -148,7 +149,7 @@ void unpack_debian_source(const KernelSourceInfo& source, const fs::path& dest,
                           const fs::path& log) {
   auto archive = find_debian_archive();
   PrivateApt apt(cache_dir() / "apt" / source.debian_suite, archive.uri, source.debian_suite);
-  TempDir work(dest.parent_path(), ".fetch-");
+  TempDir work(dest.parent_path(), owned_temp_prefix(".fetch-"));
   auto deb = apt.download(source.debian_package, source.version, work.path() / "deb");
   CommandOptions options;
   options.timeout = std::chrono::minutes(10);

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -14,15 +13,21 @@
 
 #include "common/error.h"
 #include "common/paths.h"
+#include "common/stale_files.h"
+#include "image/cache_inventory.h"
+#include "image/file_lock.h"
 #include "matrix/plan.h"
-#include "run/artifact_resolver.h"
 #include "matrix/shard.h"
 #include "report/report_files.h"
 #include "report/run_json_reader.h"
+#include "run/artifact_resolver.h"
 #include "run/cell_pool.h"
 #include "run/cell_runner.h"
+#include "run/disk_space.h"
 #include "run/expectation.h"
+#include "run/guest_name.h"
 #include "run/kernel_capabilities.h"
+#include "run/leftovers.h"
 #include "vm/accel_probe.h"
 #include "vm/libvirt_backend.h"
 
@@ -47,24 +52,13 @@ std::string make_run_id() {
   return utc_now("%Y%m%d-%H%M%S") + fmt::format("-{:04x}", rd() & 0xffff);
 }
 
-// Short, unique, and recognisable as ours in `virsh list`.
-// Matrix ids hold '=' and ','; QEMU's -name and socket paths are happier without them.
-std::string guest_name(const std::string& run_id, const std::string& cell_id, int attempt) {
-  std::string safe = cell_id.substr(0, 40);
-  for (char& c : safe) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
-  }
-  // A short tag of the run id keeps names of concurrent runs apart (ids may be as short as "s1").
-  return fmt::format("fl-{:04x}-{}-{}", std::hash<std::string>{}(run_id) & 0xffff, safe, attempt);
-}
-
 void check_plan(const Plan& plan, ArtifactResolver& resolver) {
   for (const auto& cell : plan.cells) resolver.check(cell.kernel, cell.image);
 }
 
 CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
-                    const std::string& run_id, const fs::path& cell_dir, const fs::path& overlay_dir,
-                    const std::atomic<bool>& stop) {
+                    const std::string& run_id, const fs::path& cell_dir,
+                    const fs::path& overlay_dir, const std::atomic<bool>& stop) {
   CellResult result;
   result.cell = cell;
   result.accel = to_string(boot.accel);
@@ -78,11 +72,12 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
         std::error_code ec;
         fs::rename(cell_dir / f, cell_dir / fmt::format("attempt{}.{}", n - 1, f), ec);
       }
-      spdlog::warn("[{}] infrastructure failure ({}); retrying ({}/{})", cell.id, attempt.decision.reason,
-                   n - 1, cell.infra_retries);
+      spdlog::warn("[{}] infrastructure failure ({}); retrying ({}/{})", cell.id,
+                   attempt.decision.reason, n - 1, cell.infra_retries);
     }
-    attempt = run_cell_attempt(backend, cell, boot, guest_name(run_id, cell.id, static_cast<int>(n)),
-                               cell_dir, overlay_dir, stop);
+    attempt =
+        run_cell_attempt(backend, cell, boot, guest_name(run_id, cell.id, static_cast<int>(n)),
+                         cell_dir, overlay_dir, stop);
     result.attempts = static_cast<int>(n);
     if (!attempt.decision.retryable || stop) break;
   }
@@ -108,7 +103,8 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
                               {"excerpt", g.first.excerpt},
                               {"frames", g.first.frames}});
   }
-  if (!attempt.observation.host_detail.empty()) result.reason += " [" + attempt.observation.host_detail + "]";
+  if (!attempt.observation.host_detail.empty())
+    result.reason += " [" + attempt.observation.host_detail + "]";
   write_file_atomic(cell_dir / "result.json", result_json_text(to_json(result)));
   return result;
 }
@@ -116,8 +112,9 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
 // Cells whose kernel lacks what they need end SKIP here, before any guest boots; the others are
 // returned to run. Soft requirements the kernel lacks are logged: the agent reports what it could
 // not apply.
-std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>& to_run, ArtifactResolver& resolver,
-                                    const fs::path& run_dir, std::vector<std::optional<CellResult>>& results) {
+std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>& to_run,
+                                    ArtifactResolver& resolver, const fs::path& run_dir,
+                                    std::vector<std::optional<CellResult>>& results) {
   std::map<std::string, std::optional<KernelCapabilities>> caps;
   std::map<std::string, unsigned> notes;  // one line per distinct note, not one per cell
   std::vector<size_t> runnable;
@@ -125,8 +122,11 @@ std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>&
     const CellSpec& cell = plan.cells[i];
     if (!caps.contains(cell.kernel)) {
       const KernelArtifacts& k = resolver.kernel(cell.kernel);
-      caps[cell.kernel] = read_kernel_capabilities(find_kernel_config(k.kernel, k.release, k.config));
-      if (!caps[cell.kernel]) spdlog::info("{}: no kernel configuration, its capabilities are checked in the guest", cell.kernel);
+      caps[cell.kernel] =
+          read_kernel_capabilities(find_kernel_config(k.kernel, k.release, k.config));
+      if (!caps[cell.kernel])
+        spdlog::info("{}: no kernel configuration, its capabilities are checked in the guest",
+                     cell.kernel);
     }
     const auto& kernel_caps = caps[cell.kernel];
     if (!kernel_caps) {
@@ -186,11 +186,27 @@ nlohmann::json prepare_plan(const RunOptions& options) {
 }
 
 // Cells of an earlier run (--resume) that need not run again: finished, not interrupted, and
-// not infrastructure failures (those deserve another try).
-std::map<std::string, CellResult> finished_cells(const fs::path& run_dir) {
+// not infrastructure failures (those deserve another try). A run killed between a cell's
+// result.json and the next run.json (or before the first) still keeps that cell: each cell's own
+// result.json counts too.
+std::map<std::string, CellResult> finished_cells(const fs::path& run_dir, const Plan& plan) {
   std::map<std::string, CellResult> done;
-  for (auto& r : load_run_summary(run_dir).cells) {
-    if (r.verdict != Verdict::Infra) done.emplace(r.cell.id, std::move(r));
+  if (fs::exists(run_dir / "run.json")) {
+    for (auto& r : load_run_summary(run_dir).cells) {
+      if (r.verdict != Verdict::Infra) done.emplace(r.cell.id, std::move(r));
+    }
+  }
+  for (const auto& cell : plan.cells) {
+    const fs::path file = run_dir / cell.id / "result.json";
+    if (done.contains(cell.id) || !fs::exists(file)) continue;
+    auto j = nlohmann::json::parse(read_file(file), nullptr, false);
+    if (j.is_discarded() || !j.is_object()) continue;  // half-written by a killed run: run it again
+    try {
+      CellResult r = cell_result_from_json(j);
+      if (r.verdict != Verdict::Infra && r.cell.id == cell.id) done.emplace(cell.id, std::move(r));
+    } catch (const std::exception&) {
+      continue;  // not a result we can trust: the cell runs again
+    }
   }
   return done;
 }
@@ -205,29 +221,56 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
     Shard shard = parse_shard(options.shard);
     plan = select_shard(plan, shard);
     summary.shard = options.shard;
-    if (plan.cells.empty()) throw UserError("shard " + options.shard + " of this plan has no cells", "use fewer shards");
+    if (plan.cells.empty())
+      throw UserError("shard " + options.shard + " of this plan has no cells", "use fewer shards");
   }
   ArtifactResolver resolver(options.source_dir, options.agent_binary);
   check_plan(plan, resolver);
 
-  summary.run_id = !options.resume.empty() ? options.resume : options.run_id.empty() ? make_run_id() : options.run_id;
+  summary.run_id = !options.resume.empty()  ? options.resume
+                   : options.run_id.empty() ? make_run_id()
+                                            : options.run_id;
   summary.plan_name = plan.name;
   summary.plan_file = options.plan_file.string();
   summary.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
   outcome.run_dir = fs::absolute(options.results_dir) / summary.run_id;
-  std::map<std::string, CellResult> already;
-  if (!options.resume.empty()) already = finished_cells(outcome.run_dir);
+  if (!options.resume.empty() && !fs::is_directory(outcome.run_dir)) {
+    throw UserError("--resume " + options.resume + ": no run directory " + outcome.run_dir.string(),
+                    "give the run id of an earlier run under --results (its directory name)");
+  }
   fs::create_directories(outcome.run_dir);
-  fs::copy_file(options.plan_file, outcome.run_dir / "plan.yaml", fs::copy_options::overwrite_existing);
+  // Two runs writing one directory would overwrite each other's run.json and cells.
+  std::string holder;
+  std::optional<FileLock> run_lock = FileLock::try_lock(outcome.run_dir / ".lock", &holder);
+  if (!run_lock) {
+    throw UserError(outcome.run_dir.string() + " is in use by another fuselab run: " + holder,
+                    "wait for that run to end (or stop it), or choose another --run-id");
+  }
+  std::map<std::string, CellResult> already;
+  if (!options.resume.empty()) already = finished_cells(outcome.run_dir, plan);
+  const fs::path overlay_parent = overlay_parent_dir();
+  check_free_space({cache_dir(), overlay_parent});
+  // Before this process opens a libvirt root: what dead runs left goes first (see leftovers.h).
+  if (LeftoverCounts c = clean_leftovers(cache_dir(), overlay_parent); c.total() > 0) {
+    spdlog::warn(
+        "cleaned up after earlier runs that died: {} guest(s), {} overlay dir(s), {} cache file(s)",
+        c.guests, c.overlay_dirs, c.cache_files);
+  }
+  fs::copy_file(options.plan_file, outcome.run_dir / "plan.yaml",
+                fs::copy_options::overwrite_existing);
 
   // Results in plan order, whatever order the cells finish in.
   std::vector<std::optional<CellResult>> results(plan.cells.size());
   std::vector<size_t> to_run;
   for (size_t i = 0; i < plan.cells.size(); ++i) {
-    if (auto it = already.find(plan.cells[i].id); it != already.end()) results[i] = it->second;
-    else to_run.push_back(i);
+    if (auto it = already.find(plan.cells[i].id); it != already.end())
+      results[i] = it->second;
+    else
+      to_run.push_back(i);
   }
-  if (!already.empty()) spdlog::info("resuming {}: {} cells done, {} to run", summary.run_id, plan.cells.size() - to_run.size(), to_run.size());
+  if (!already.empty())
+    spdlog::info("resuming {}: {} cells done, {} to run", summary.run_id,
+                 plan.cells.size() - to_run.size(), to_run.size());
   auto write_run_json = [&] {
     summary.cells.clear();
     for (const auto& r : results) {
@@ -273,15 +316,22 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
     boots[key] = resolver.boot(cell.kernel, cell.image);
     boots[key].accel = accel.accel;
   }
+  // `cache gc` must not remove what this run's cells boot while it runs.
+  std::vector<UniqueFd> held_artifacts;
+  for (const auto& [key, boot] : boots) {
+    for (const fs::path& f : {boot.kernel, boot.initrd, boot.base_image}) {
+      if (!f.empty()) held_artifacts.push_back(hold_in_use(f));
+    }
+  }
 
   LibvirtBackend backend(options.connect_uri, cache_dir() / "libvirt");
   summary.libvirt_uri = backend.uri();
   if (int swept = backend.sweep_stale_guests(); swept > 0) {
     spdlog::warn("destroyed {} guest(s) left behind by an earlier run", swept);
   }
-  // Overlays are big and throwaway: /var/tmp (disk, not tmpfs) unless FUSELAB_WORK_DIR says.
-  const char* work_env = std::getenv("FUSELAB_WORK_DIR");
-  TempDir overlay_dir(work_env && *work_env ? work_env : "/var/tmp", "fuselab-overlays-");
+  // Overlays are big and throwaway. The pid in the name lets a later run remove the directory
+  // if this one is killed.
+  TempDir overlay_dir(overlay_parent, owned_temp_prefix(kOverlayDirPrefix));
   // A daemon's QEMU may run as another user (Debian: libvirt-qemu): hand it what the cells boot.
   backend.prepare_work_dir(overlay_dir.path());
   for (auto& [pair, boot] : boots) {
@@ -316,9 +366,10 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
       [&](size_t k, const PoolProgress& p) {
         const CellResult& r = *fresh[k];
         results[to_run[k]] = r;
-        spdlog::info("{}: {}{} ({:.1f} s)  [{} done, {} running, {} left{}]", r.cell.id, to_string(r.verdict),
-                     r.matched ? "" : " (expected " + r.cell.expect + ")", r.timing.value("cell_s", 0.0), p.done,
-                     p.running, p.left, p.left + p.running > 0 ? fmt::format(", ETA {:.0f} s", p.eta_s) : "");
+        spdlog::info("{}: {}{} ({:.1f} s)  [{} done, {} running, {} left{}]", r.cell.id,
+                     to_string(r.verdict), r.matched ? "" : " (expected " + r.cell.expect + ")",
+                     r.timing.value("cell_s", 0.0), p.done, p.running, p.left,
+                     p.left + p.running > 0 ? fmt::format(", ETA {:.0f} s", p.eta_s) : "");
         write_run_json();
       },
       [&](size_t k) { return plan.cells[to_run[k]].exclusive; });

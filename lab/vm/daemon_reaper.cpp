@@ -44,6 +44,12 @@ int DaemonReaper::reap_once() {
     ProcStat st;
     if (!read_stat(entry.path() / "stat", st)) continue;
     if (st.ppid != self || st.state != 'Z' || st.session == session) continue;
+    // Only QEMU itself: libvirt's daemonizing fork also calls setsid() and is waited for by
+    // libvirt, which fails the guest's start ("unable to wait for process: No child processes")
+    // when we reap it first. That fork never execs, so its name is still ours.
+    std::ifstream comm_file(entry.path() / "comm");
+    std::string comm;
+    if (!std::getline(comm_file, comm) || !comm.starts_with("qemu")) continue;
     if (::waitpid(static_cast<pid_t>(std::stol(name)), nullptr, WNOHANG) > 0) ++reaped;
   }
   return reaped;

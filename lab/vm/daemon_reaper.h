@@ -5,8 +5,9 @@
 // still answers: where pid 1 reaps slowly (containers, CI sandboxes) every guest stop took 2 s
 // more than QEMU needed. As a child subreaper we get those orphans ourselves and reap them at once.
 //
-// Only zombies outside our session are reaped: daemons call setsid(), while the children we or
-// libvirt fork directly stay in our session and are waited for by whoever forked them.
+// Only QEMU zombies outside our session are reaped: daemons call setsid(), while the children we
+// or libvirt fork directly stay in our session and are waited for by whoever forked them, except
+// libvirt's daemonizing fork, which calls setsid() too and is told apart by its name.
 #pragma once
 
 #include <atomic>

@@ -12,6 +12,7 @@
 #include "common/paths.h"
 #include "vm/domain_xml.h"
 #include "vm/libvirt_guest.h"
+#include "vm/orphan_qemu.h"
 
 namespace fs = std::filesystem;
 
@@ -100,19 +101,29 @@ LibvirtBackend::LibvirtBackend(const std::string& uri, const fs::path& embed_par
                     "(ci/setup does this)");
   }
   std::string first_error;
+  // A process gets one try: after a failed open, libvirt refuses every other root ("driver
+  // already initialized"). So the slot is claimed first, with our own lock (atomic among
+  // fuselabs), and skipped when libvirt's driver lock says an older fuselab holds it.
   for (int slot = 0; slot < kEmbedSlots && !conn_; ++slot) {
     fs::path root = embed_parent / std::to_string(slot);
+    auto claim = FileLock::try_lock(embed_parent / (std::to_string(slot) + ".claim"));
+    if (!claim || embed_root_holder(root) != 0) continue;
+    slot_claim_ = std::move(claim);
     write_embedded_qemu_conf(root);
     std::string candidate = "qemu:///embed?root=" + root.string();
     conn_.reset(virConnectOpen(candidate.c_str()));
     if (conn_) {
       uri_ = candidate;
       embed_root_ = root;
-    } else if (first_error.empty()) {
-      first_error = libvirt_error();  // usually: another fuselab holds this slot's lock
+    } else {
+      first_error = libvirt_error();
+      break;  // see above: no other root can be opened now
     }
   }
   if (!conn_) {
+    if (first_error.empty()) {
+      first_error = "all " + std::to_string(kEmbedSlots) + " slots are in use by other fuselab runs";
+    }
     throw InfraError("libvirt: cannot open the embedded QEMU driver in " + embed_parent.string() +
                      ": " + first_error);
   }

@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "image/file_lock.h"
 #include "vm/backend.h"
 #include "vm/daemon_reaper.h"
 #include "vm/event_loop.h"
@@ -45,6 +47,7 @@ class LibvirtBackend : public Backend {
   LibvirtEventLoop event_loop_;  // lives longer than the connection
   std::string uri_;
   std::filesystem::path embed_root_;
+  std::optional<FileLock> slot_claim_;  // our claim on the embedded slot, held while connected
   VirConnect conn_;
   QemuFileAccess access_{std::nullopt};
   // A daemon on this host: it sees our files, and writes QEMU's log here.
