@@ -255,7 +255,9 @@ TEST(VmSoak, InterruptedRunsLeaveNothingAndLoseNoCell) {
     std::map<std::string, std::string> kept;  // id -> verdict in run.json after the resume
     int missing = 0;
     if (fs::exists(run_dir / "run.json")) {
-      for (const auto& c : testing::read_json(run_dir / "run.json")["cells"]) {
+      // Kept in a variable: a range-for over a member of a temporary dangles before C++23.
+      const auto run_json = testing::read_json(run_dir / "run.json");
+      for (const auto& c : run_json["cells"]) {
         kept[c["id"].get<std::string>()] = c.value("verdict", "?");
       }
     }
