@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/paths.h"
 #include "common/subprocess.h"
 #include "image/apt_sources.h"
@@ -41,11 +42,12 @@ std::optional<fs::path> newest_cached(const fs::path& kernels, const std::string
   for (const auto& entry : fs::directory_iterator(kernels, ec)) {
     if (!fs::exists(entry.path() / "meta.json")) continue;
     auto meta = json::parse(read_file(entry.path() / "meta.json"), nullptr, false);
-    if (meta.is_discarded() || meta.value("suite", "") != suite ||
-        meta.value("flavour", "") != flavour) {
+    // A cache entry of another version or a damaged one is skipped, never fatal.
+    if (meta.is_discarded() || json_string_field(meta, "suite") != suite ||
+        json_string_field(meta, "flavour") != flavour) {
       continue;
     }
-    auto version = meta.value("version", "");
+    auto version = json_string_field(meta, "version").value_or("");
     if (!best || version_newer(version, best_version)) {
       best = entry.path();
       best_version = version;
@@ -128,16 +130,24 @@ std::string kernel_cache_name(const std::string& suite, const std::string& flavo
 }
 
 KernelArtifacts load_kernel_meta(const fs::path& dir) {
-  auto meta = json::parse(read_file(dir / "meta.json"));
+  auto meta = json::parse(read_file(dir / "meta.json"), nullptr, false);
+  auto field = [&](const char* key) {
+    auto v = json_string_field(meta, key);
+    if (!v) {
+      throw InfraError(dir.string() + "/meta.json: no string \"" + key +
+                       "\" (a damaged cache entry: remove " + dir.string() + ")");
+    }
+    return *v;
+  };
   KernelArtifacts kernel;
-  kernel.kernel = dir / meta.at("kernel").get<std::string>();
+  kernel.kernel = dir / field("kernel");
   // Kernels built by fuselab have no modules: everything the guest needs is built in.
-  auto modules = meta.value("modules_dir", "");
+  auto modules = json_string_field(meta, "modules_dir").value_or("");
   if (!modules.empty()) kernel.modules_dir = dir / modules;
-  kernel.release = meta.at("release").get<std::string>();
-  kernel.source = meta.at("source").get<std::string>();
+  kernel.release = field("release");
+  kernel.source = field("source");
   // Debian kernels cached before meta.json named their config still have it under boot/.
-  auto config = meta.value("config", "boot/config-" + kernel.release);
+  auto config = json_string_field(meta, "config").value_or("boot/config-" + kernel.release);
   if (fs::exists(dir / config)) kernel.config = dir / config;
   if (!fs::exists(kernel.kernel) ||
       (!kernel.modules_dir.empty() && !fs::exists(kernel.modules_dir / "modules.dep"))) {

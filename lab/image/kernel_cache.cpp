@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/json_fields.h"
 #include "common/paths.h"
 
 namespace fs = std::filesystem;
@@ -23,14 +24,18 @@ std::vector<CachedKernel> list_cached_kernels(const fs::path& kernels_dir) {
     if (meta.is_discarded() || !meta.is_object()) continue;
     CachedKernel k;
     k.dir = entry.path();
-    k.kind = meta.value("kind", "debian");
-    k.value = meta.value("value", "");
+    // Damaged or foreign entries: mistyped fields read as missing, never as an exception.
+    auto text = [&](const char* key, const std::string& fallback) {
+      return json_string_field(meta, key).value_or(fallback);
+    };
+    k.kind = text("kind", "debian");
+    k.value = text("value", "");
     if (k.value.empty() && k.kind == "debian")
-      k.value = "debian:" + meta.value("suite", "?") + ":" + meta.value("flavour", "?");
-    k.source = meta.value("source", "");
-    k.release = meta.value("release", "");
-    k.version = meta.value("version", "");
-    k.kernel = entry.path() / meta.value("kernel", "");
+      k.value = "debian:" + text("suite", "?") + ":" + text("flavour", "?");
+    k.source = text("source", "");
+    k.release = text("release", "");
+    k.version = text("version", "");
+    k.kernel = entry.path() / text("kernel", "");
     k.size_bytes = fs::file_size(k.kernel, ec);
     if (ec) k.size_bytes = 0;
     list.push_back(std::move(k));
