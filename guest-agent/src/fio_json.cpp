@@ -60,7 +60,10 @@ FioSummary parse_fio_json(std::string_view text) {
     if (job.contains("error") && job["error"].is_number_integer() && s.error == 0)
       s.error = job["error"].get<int>();
     const json& write = member(job, "write", path);
-    s.io_bytes += static_cast<std::uint64_t>(number(write, "io_bytes", path + ".write"));
+    // A double beyond 2^64 would make the conversion undefined: such a count is not fio's.
+    double io_bytes = number(write, "io_bytes", path + ".write");
+    if (io_bytes >= 18446744073709551616.0) fail(path + ".write.io_bytes: out of range");
+    s.io_bytes += static_cast<std::uint64_t>(io_bytes);
     s.bw_bytes += number(write, "bw_bytes", path + ".write");
     s.iops += number(write, "iops", path + ".write");
     keep_max(s.clat_p50_us, percentile_us(write, "50.000000"));

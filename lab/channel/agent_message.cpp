@@ -52,15 +52,18 @@ AgentMessage parse_agent_message(const std::string& line) {
     return msg;
   }
   static const std::pair<const char*, AgentMessageType> kTypes[] = {
-      {"hello", AgentMessageType::Hello}, {"progress", AgentMessageType::Progress},
+      {"hello", AgentMessageType::Hello},   {"progress", AgentMessageType::Progress},
       {"result", AgentMessageType::Result}, {"error", AgentMessageType::Error},
-      {"stall", AgentMessageType::Stall}, {"hang", AgentMessageType::Hang},
-      {"skip", AgentMessageType::Skip}, {"bye", AgentMessageType::Bye}};
+      {"stall", AgentMessageType::Stall},   {"hang", AgentMessageType::Hang},
+      {"skip", AgentMessageType::Skip},     {"bye", AgentMessageType::Bye}};
   for (const auto& [name, value] : kTypes) {
     if (*type == name) msg.type = value;
   }
   if (msg.type == AgentMessageType::Invalid) {
-    msg.problem = "unknown msg \"" + type->substr(0, 40) + "\"";
+    // Quoted in logs: printable ASCII only, whatever the guest sent.
+    std::string shown;
+    for (char c : type->substr(0, 40)) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
+    msg.problem = "unknown msg \"" + shown + "\"";
     return msg;
   }
   msg.t = json_number(body, "t").value_or(0);

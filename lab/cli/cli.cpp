@@ -13,15 +13,17 @@
 #include "cli/cache_command.h"
 #include "cli/kernel_command.h"
 #include "common/error.h"
+#include "common/paths.h"
 #include "image/artifacts.h"
 #include "image/file_lock.h"
+#include "image/kernel_steps.h"
 #include "matrix/plan.h"
 #include "report/plan_table.h"
-#include "common/paths.h"
-#include "image/kernel_steps.h"
+#include "report/text_escape.h"
 #include "run/artifact_resolver.h"
 #include "run/merge_runs.h"
 #include "run/leftovers.h"
+#include "run/plan_check.h"
 #include "run/plan_preview.h"
 #include "run/run_plan.h"
 #include "vm/accel_probe.h"
@@ -176,12 +178,15 @@ int cli_main(int argc, char** argv) {
     }
     if (*plan_cmd) {
       Plan plan = load_plan(options.plan_file);
+      // What `run` would reject before booting, `plan` rejects too.
+      check_plan_values(plan, ArtifactResolver(options.source_dir, options.agent_binary));
       if (plan_json) {
         nlohmann::json cells = nlohmann::json::array();
         for (const auto& c : plan.cells) cells.push_back(cell_spec_json(c));
         std::cout << nlohmann::json{{"name", plan.name}, {"cells", cells}}.dump(2) << "\n";
       } else {
-        std::cout << format_plan(plan) << format_capability_preview(plan, cache_dir() / "kernels");
+        std::cout << format_plan(plan)
+                  << format_capability_preview(plan, cache_dir_path() / "kernels");
       }
       return 0;
     }
@@ -205,20 +210,21 @@ int cli_main(int argc, char** argv) {
       return run_probe_accel(options, probe_kernel, probe_refresh);
     }
   } catch (const KernelBuildInterrupted& e) {
-    std::cerr << "fuselab: interrupted: " << e.what() << "\n";
+    std::cerr << "fuselab: interrupted: " << clean_text(e.what()) << "\n";
     return 130;
   } catch (const Interrupted& e) {
     std::cerr << "fuselab: " << e.what() << "\n";
     return 130;
   } catch (const UserError& e) {
-    std::cerr << "fuselab: error: " << e.what() << "\n";
-    if (!e.hint().empty()) std::cerr << "hint: " << e.hint() << "\n";
+    // Messages may quote a run.json or tool output: no terminal escapes reach the user's terminal.
+    std::cerr << "fuselab: error: " << clean_text(e.what()) << "\n";
+    if (!e.hint().empty()) std::cerr << "hint: " << clean_text(e.hint()) << "\n";
     return 2;
   } catch (const InfraError& e) {
-    std::cerr << "fuselab: infrastructure error: " << e.what() << "\n";
+    std::cerr << "fuselab: infrastructure error: " << clean_text(e.what()) << "\n";
     return 3;
   } catch (const std::exception& e) {
-    std::cerr << "fuselab: internal error: " << e.what() << "\n";
+    std::cerr << "fuselab: internal error: " << clean_text(e.what()) << "\n";
     return 3;
   }
   return 0;

@@ -13,17 +13,29 @@ namespace fs = std::filesystem;
 
 namespace fuselab {
 
+fs::path cache_dir_path() {
+  if (const char* env = std::getenv("FUSELAB_CACHE_DIR"); env && *env) return env;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    return fs::path(xdg) / "fuselab";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/root") / ".cache" / "fuselab";
+}
+
+std::optional<std::string> cache_dir_problem(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "cannot create it: " + ec.message();
+  if (!fs::is_directory(dir, ec)) return "it is not a directory";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) return "it is not writable: " + errno_text(errno);
+  return std::nullopt;
+}
+
 fs::path cache_dir() {
-  fs::path dir;
-  if (const char* env = std::getenv("FUSELAB_CACHE_DIR"); env && *env) {
-    dir = env;
-  } else if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
-    dir = fs::path(xdg) / "fuselab";
-  } else {
-    const char* home = std::getenv("HOME");
-    dir = fs::path(home && *home ? home : "/root") / ".cache" / "fuselab";
+  fs::path dir = cache_dir_path();
+  if (auto problem = cache_dir_problem(dir)) {
+    throw UserError("cache directory '" + dir.string() + "' is unusable: " + *problem,
+                    "set FUSELAB_CACHE_DIR (or XDG_CACHE_HOME) to a writable directory");
   }
-  fs::create_directories(dir);
   return dir;
 }
 

@@ -2,12 +2,19 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace fuselab {
 
-// $FUSELAB_CACHE_DIR, else $XDG_CACHE_HOME/fuselab, else ~/.cache/fuselab. Created on demand.
+// $FUSELAB_CACHE_DIR, else $XDG_CACHE_HOME/fuselab, else ~/.cache/fuselab. Created on demand;
+// a UserError when it cannot be created or written. Only commands that need the cache call it,
+// so an unusable cache directory never stops `--help` or `plan`.
 std::filesystem::path cache_dir();
+// The same path, resolved without creating or checking anything.
+std::filesystem::path cache_dir_path();
+// Why `dir` cannot serve as the cache (after trying to create it), or nullopt when it can.
+std::optional<std::string> cache_dir_problem(const std::filesystem::path& dir);
 
 // Writes `content` to `path` atomically (temp file + rename), so a crash never leaves half a file
 // that a later run would trust.

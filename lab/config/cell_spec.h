@@ -2,8 +2,8 @@
 // Parsed in one place (plan_loader) from YAML; the guest part is sent to the agent as JSON.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,8 +20,8 @@ struct ServerSpec {
   std::string alloc_mode = "mmap";           // mmap or malloc
   unsigned max_write = 0;                    // 0: libfuse's default
   bool splice = false;
-  bool io_flusher = false;                   // prctl(PR_SET_IO_FLUSHER) in the server
-  std::optional<unsigned> max_ratio;         // FUSE bdi knobs; unset: the kernel's default
+  bool io_flusher = false;            // prctl(PR_SET_IO_FLUSHER) in the server
+  std::optional<unsigned> max_ratio;  // FUSE bdi knobs; unset: the kernel's default
   std::optional<bool> strict_limit;
   // backend external: the server's argv; "{mountpoint}" and "{source}" are replaced in the guest
   std::vector<std::string> exec;
@@ -29,18 +29,18 @@ struct ServerSpec {
 
 // The in-guest monitor that must survive what it watches.
 struct MonitorSpec {
-  unsigned stall_after_s = 30;           // no progress this long: the agent reports a stall
-  bool sysrq = true;                     // blocked tasks to the console before reporting
-  std::string on_stall = "wait";         // wait (the host decides) or abort the FUSE connection
-  unsigned hung_task_timeout_secs = 0;   // 0: leave the kernel's setting
+  unsigned stall_after_s = 30;          // no progress this long: the agent reports a stall
+  bool sysrq = true;                    // blocked tasks to the console before reporting
+  std::string on_stall = "wait";        // wait (the host decides) or abort the FUSE connection
+  unsigned hung_task_timeout_secs = 0;  // 0: leave the kernel's setting
 };
 
 // Where server and workload run, and under what memory limit.
 struct CgroupSpec {
-  std::string version = "none";          // none, v1, v2
-  std::string placement = "both-root";   // both-root, both-nested, server-root, workload-root
-  unsigned memory_limit_mib = 0;         // of the nested group; 0: none
-  std::string mglru = "default";         // default, on, off
+  std::string version = "none";         // none, v1, v2
+  std::string placement = "both-root";  // both-root, both-nested, server-root, workload-root
+  unsigned memory_limit_mib = 0;        // of the nested group; 0: none
+  std::string mglru = "default";        // default, on, off
 };
 
 struct WorkloadSpec {
@@ -48,7 +48,7 @@ struct WorkloadSpec {
   unsigned size_mib = 64;          // in total (fio: split over the jobs)
   unsigned block_kib = 1024;
   bool fsync = true;
-  unsigned jobs = 1;               // fio numjobs
+  unsigned jobs = 1;  // fio numjobs
 };
 
 // Memory pressure: a hog in the tested memcg holding a share of its limit (no limit: of MemTotal).
@@ -57,10 +57,20 @@ struct PressureSpec {
   unsigned hog_mib = 0;      // absolute size instead of hog_percent
 };
 
+// Where a value was written in the plan file: for errors found after loading, such as a kernel
+// value that cannot work, which still name file, line and key.
+struct ValueOrigin {
+  std::string file;
+  int line = 0;  // 0: not from a file (a default)
+  int column = 0;
+  std::string key;
+};
+
 struct CellSpec {
   std::string id;
   std::string kernel = "debian:bookworm:cloud-amd64";  // kernel source, see kernel_ref.h
   std::string image = "bookworm";                      // image recipe name under images/guest/
+  ValueOrigin kernel_origin, image_origin;
   unsigned memory_mib = 1024;
   unsigned vcpus = 2;
   unsigned boot_timeout_s = 60;     // boot to the agent's hello

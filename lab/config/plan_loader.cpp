@@ -3,10 +3,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <functional>
 #include <regex>
 
 #include "common/paths.h"
+#include "common/safe_name.h"
+#include "config/yaml_checks.h"
 
 namespace fuselab {
 namespace {
@@ -17,10 +20,48 @@ struct Where {
   std::string path;  // dotted key path, e.g. cells[2].server.threads
 };
 
+// The line of a document marker that starts a second document: "---" after content, or any
+// content after "...". Markers only count at the start of a line, as in YAML.
+int second_document_line(const std::string& text) {
+  bool content = false, ended = false;
+  int number = 0;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    std::string_view line(text.data() + at, (nl == std::string::npos ? text.size() : nl) - at);
+    at = nl == std::string::npos ? text.size() : nl + 1;
+    ++number;
+    auto marker = [&](std::string_view m) {
+      return line.starts_with(m) && (line.size() == m.size() || line[m.size()] == ' ' ||
+                                     line[m.size()] == '\t' || line[m.size()] == '\r');
+    };
+    if (marker("---")) {
+      if (content || ended) return number;
+      content = line.find_first_not_of(" \t\r", 3) != std::string_view::npos;  // "--- value"
+      continue;
+    }
+    if (marker("...")) {
+      ended = true;
+      continue;
+    }
+    auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    if (line[0] == '%') continue;  // a directive, before the document
+    if (ended) return number;
+    content = true;
+  }
+  return 0;
+}
+
 ConfigError error_at(const Where& w, const YAML::Node& node, const std::string& problem,
                      const std::string& hint = {}) {
   auto mark = node.Mark();  // a node built in memory has no mark (-1): point at the file's start
-  return ConfigError(w.file, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1, w.path, problem, hint);
+  return ConfigError(w.file, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1, w.path,
+                     problem, hint);
+}
+
+ValueOrigin origin(const Where& w, const YAML::Node& node) {
+  auto mark = node.Mark();
+  return ValueOrigin{w.file, std::max(mark.line, 0) + 1, std::max(mark.column, 0) + 1, w.path};
 }
 
 std::string scalar(const Where& w, const YAML::Node& node) {
@@ -30,21 +71,19 @@ std::string scalar(const Where& w, const YAML::Node& node) {
   return node.Scalar();
 }
 
+// Digits only: no sign, no spaces, no hex, no exponent. Text too large for any type is out of
+// range like any other large value, not an error of its own kind.
 unsigned number(const Where& w, const YAML::Node& node, unsigned lo, unsigned hi) {
   std::string text = scalar(w, node);
-  unsigned long value = 0;
-  size_t used = 0;
-  try {
-    value = std::stoul(text, &used, 10);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || text[0] == '-') {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
     throw error_at(w, node, "'" + text + "' is not a whole number");
   }
-  if (value < lo || value > hi) {
-    throw error_at(w, node, "bad value " + text + ", want [" + std::to_string(lo) + "-" +
-                                std::to_string(hi) + "]");
+  unsigned long long value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi) {
+    throw error_at(w, node,
+                   "bad value " + (text.size() > 40 ? text.substr(0, 40) + "..." : text) +
+                       ", want [" + std::to_string(lo) + "-" + std::to_string(hi) + "]");
   }
   return static_cast<unsigned>(value);
 }
@@ -56,7 +95,8 @@ bool boolean(const Where& w, const YAML::Node& node) {
   throw error_at(w, node, "'" + text + "' is not a boolean", "use true or false");
 }
 
-std::string one_of(const Where& w, const YAML::Node& node, const std::vector<std::string>& allowed) {
+std::string one_of(const Where& w, const YAML::Node& node,
+                   const std::vector<std::string>& allowed) {
   std::string text = scalar(w, node);
   if (std::find(allowed.begin(), allowed.end(), text) != allowed.end()) return text;
   std::string list;
@@ -70,12 +110,14 @@ std::string one_of(const Where& w, const YAML::Node& node, const std::vector<std
 // exec'd there without a shell.
 std::vector<std::string> argv(const Where& w, const YAML::Node& node) {
   if (!node.IsSequence() || node.size() == 0 || node.size() > 64) {
-    throw error_at(w, node, "expected a list of 1-64 arguments", "e.g. [/usr/local/bin/passthrough_ll, -f, '{mountpoint}']");
+    throw error_at(w, node, "expected a list of 1-64 arguments",
+                   "e.g. [/usr/local/bin/passthrough_ll, -f, '{mountpoint}']");
   }
   std::vector<std::string> out;
   for (const auto& item : node) {
     std::string text = scalar(w, item);
-    bool printable = std::all_of(text.begin(), text.end(), [](unsigned char ch) { return ch >= 0x20 && ch != 0x7f; });
+    bool printable = std::all_of(text.begin(), text.end(),
+                                 [](unsigned char ch) { return ch >= 0x20 && ch != 0x7f; });
     if (text.empty() || text.size() > 4096 || !printable) {
       throw error_at(w, item, "an argument must be 1-4096 printable characters");
     }
@@ -86,17 +128,20 @@ std::vector<std::string> argv(const Where& w, const YAML::Node& node) {
 
 // A table of keys for one mapping: key -> how to apply its value.
 template <typename Target>
-using FieldTable = std::vector<std::pair<std::string, std::function<void(const Where&, const YAML::Node&, Target&)>>>;
+using FieldTable = std::vector<
+    std::pair<std::string, std::function<void(const Where&, const YAML::Node&, Target&)>>>;
 
 template <typename Target>
-void apply_fields(const Where& w, const YAML::Node& map, const FieldTable<Target>& table, Target& target) {
+void apply_fields(const Where& w, const YAML::Node& map, const FieldTable<Target>& table,
+                  Target& target) {
   if (!map.IsMap()) throw error_at(w, map, "expected a mapping of keys to values");
   std::vector<std::string> known;
   for (const auto& [key, _] : table) known.push_back(key);
   for (const auto& entry : map) {
     std::string key = entry.first.Scalar();
     Where inner{w.file, w.path.empty() ? key : w.path + "." + key};
-    auto it = std::find_if(table.begin(), table.end(), [&](const auto& f) { return f.first == key; });
+    auto it =
+        std::find_if(table.begin(), table.end(), [&](const auto& f) { return f.first == key; });
     if (it == table.end()) {
       std::string near = closest_match(key, known);
       throw error_at(inner, entry.first, "unknown key",
@@ -108,17 +153,36 @@ void apply_fields(const Where& w, const YAML::Node& map, const FieldTable<Target
 
 const FieldTable<ServerSpec>& server_fields() {
   static const FieldTable<ServerSpec> table = {
-      {"backend", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.backend = one_of(w, n, {"null", "memory", "passthrough", "stall", "external"}); }},
-      {"writeback_cache", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.writeback_cache = boolean(w, n); }},
-      {"threads", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.threads = number(w, n, 1, 64); }},
-      {"stall_after_mib", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.stall_after_bytes = static_cast<unsigned long long>(number(w, n, 0, 65536)) << 20; }},
-      {"alloc_per_write_kib", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.alloc_per_write_kib = number(w, n, 0, 1048576); }},
-      {"alloc_mode", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.alloc_mode = one_of(w, n, {"mmap", "malloc"}); }},
-      {"max_write", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.max_write = number(w, n, 4096, 1048576); }},
-      {"splice", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.splice = boolean(w, n); }},
-      {"io_flusher", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.io_flusher = boolean(w, n); }},
-      {"max_ratio", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.max_ratio = number(w, n, 0, 100); }},
-      {"strict_limit", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.strict_limit = boolean(w, n); }},
+      {"backend",
+       [](const Where& w, const YAML::Node& n, ServerSpec& s) {
+         s.backend = one_of(w, n, {"null", "memory", "passthrough", "stall", "external"});
+       }},
+      {"writeback_cache", [](const Where& w, const YAML::Node& n,
+                             ServerSpec& s) { s.writeback_cache = boolean(w, n); }},
+      {"threads",
+       [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.threads = number(w, n, 1, 64); }},
+      {"stall_after_mib",
+       [](const Where& w, const YAML::Node& n, ServerSpec& s) {
+         s.stall_after_bytes = static_cast<unsigned long long>(number(w, n, 0, 65536)) << 20;
+       }},
+      {"alloc_per_write_kib",
+       [](const Where& w, const YAML::Node& n, ServerSpec& s) {
+         s.alloc_per_write_kib = number(w, n, 0, 1048576);
+       }},
+      {"alloc_mode",
+       [](const Where& w, const YAML::Node& n, ServerSpec& s) {
+         s.alloc_mode = one_of(w, n, {"mmap", "malloc"});
+       }},
+      {"max_write", [](const Where& w, const YAML::Node& n,
+                       ServerSpec& s) { s.max_write = number(w, n, 4096, 1048576); }},
+      {"splice",
+       [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.splice = boolean(w, n); }},
+      {"io_flusher",
+       [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.io_flusher = boolean(w, n); }},
+      {"max_ratio", [](const Where& w, const YAML::Node& n,
+                       ServerSpec& s) { s.max_ratio = number(w, n, 0, 100); }},
+      {"strict_limit",
+       [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.strict_limit = boolean(w, n); }},
       {"exec", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.exec = argv(w, n); }},
   };
   return table;
@@ -126,11 +190,18 @@ const FieldTable<ServerSpec>& server_fields() {
 
 const FieldTable<WorkloadSpec>& workload_fields() {
   static const FieldTable<WorkloadSpec> table = {
-      {"kind", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.kind = one_of(w, n, {"seq-write", "mmap-write", "fio"}); }},
-      {"size_mib", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.size_mib = number(w, n, 1, 65536); }},
-      {"block_kib", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.block_kib = number(w, n, 1, 65536); }},
-      {"fsync", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.fsync = boolean(w, n); }},
-      {"jobs", [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.jobs = number(w, n, 1, 64); }},
+      {"kind",
+       [](const Where& w, const YAML::Node& n, WorkloadSpec& s) {
+         s.kind = one_of(w, n, {"seq-write", "mmap-write", "fio"});
+       }},
+      {"size_mib", [](const Where& w, const YAML::Node& n,
+                      WorkloadSpec& s) { s.size_mib = number(w, n, 1, 65536); }},
+      {"block_kib", [](const Where& w, const YAML::Node& n,
+                       WorkloadSpec& s) { s.block_kib = number(w, n, 1, 65536); }},
+      {"fsync",
+       [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.fsync = boolean(w, n); }},
+      {"jobs",
+       [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.jobs = number(w, n, 1, 64); }},
   };
   return table;
 }
@@ -138,28 +209,48 @@ const FieldTable<WorkloadSpec>& workload_fields() {
 const FieldTable<PressureSpec>& pressure_fields() {
   // Above 95 % of a limit the hog alone decides the cell: an OOM test, not a pressure test.
   static const FieldTable<PressureSpec> table = {
-      {"hog_percent", [](const Where& w, const YAML::Node& n, PressureSpec& p) { p.hog_percent = number(w, n, 0, 95); }},
-      {"hog_mib", [](const Where& w, const YAML::Node& n, PressureSpec& p) { p.hog_mib = number(w, n, 0, 1048576); }},
+      {"hog_percent", [](const Where& w, const YAML::Node& n,
+                         PressureSpec& p) { p.hog_percent = number(w, n, 0, 95); }},
+      {"hog_mib", [](const Where& w, const YAML::Node& n,
+                     PressureSpec& p) { p.hog_mib = number(w, n, 0, 1048576); }},
   };
   return table;
 }
 
 const FieldTable<MonitorSpec>& monitor_fields() {
   static const FieldTable<MonitorSpec> table = {
-      {"stall_after_s", [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.stall_after_s = number(w, n, 0, 86400); }},
-      {"sysrq", [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.sysrq = boolean(w, n); }},
-      {"on_stall", [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.on_stall = one_of(w, n, {"wait", "abort"}); }},
-      {"hung_task_timeout_secs", [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.hung_task_timeout_secs = number(w, n, 0, 3600); }},
+      {"stall_after_s", [](const Where& w, const YAML::Node& n,
+                           MonitorSpec& m) { m.stall_after_s = number(w, n, 0, 86400); }},
+      {"sysrq",
+       [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.sysrq = boolean(w, n); }},
+      {"on_stall",
+       [](const Where& w, const YAML::Node& n, MonitorSpec& m) {
+         m.on_stall = one_of(w, n, {"wait", "abort"});
+       }},
+      {"hung_task_timeout_secs",
+       [](const Where& w, const YAML::Node& n, MonitorSpec& m) {
+         m.hung_task_timeout_secs = number(w, n, 0, 3600);
+       }},
   };
   return table;
 }
 
 const FieldTable<CgroupSpec>& cgroup_fields() {
   static const FieldTable<CgroupSpec> table = {
-      {"version", [](const Where& w, const YAML::Node& n, CgroupSpec& c) { c.version = one_of(w, n, {"none", "v1", "v2"}); }},
-      {"placement", [](const Where& w, const YAML::Node& n, CgroupSpec& c) { c.placement = one_of(w, n, {"both-root", "both-nested", "server-root", "workload-root"}); }},
-      {"memory_limit_mib", [](const Where& w, const YAML::Node& n, CgroupSpec& c) { c.memory_limit_mib = number(w, n, 0, 1048576); }},
-      {"mglru", [](const Where& w, const YAML::Node& n, CgroupSpec& c) { c.mglru = one_of(w, n, {"default", "on", "off"}); }},
+      {"version",
+       [](const Where& w, const YAML::Node& n, CgroupSpec& c) {
+         c.version = one_of(w, n, {"none", "v1", "v2"});
+       }},
+      {"placement",
+       [](const Where& w, const YAML::Node& n, CgroupSpec& c) {
+         c.placement = one_of(w, n, {"both-root", "both-nested", "server-root", "workload-root"});
+       }},
+      {"memory_limit_mib", [](const Where& w, const YAML::Node& n,
+                              CgroupSpec& c) { c.memory_limit_mib = number(w, n, 0, 1048576); }},
+      {"mglru",
+       [](const Where& w, const YAML::Node& n, CgroupSpec& c) {
+         c.mglru = one_of(w, n, {"default", "on", "off"});
+       }},
   };
   return table;
 }
@@ -167,23 +258,46 @@ const FieldTable<CgroupSpec>& cgroup_fields() {
 const FieldTable<CellSpec>& cell_fields() {
   static const std::regex kIdPattern("[a-z0-9][a-z0-9_.-]{0,47}");
   static const FieldTable<CellSpec> table = {
-      {"id", [](const Where& w, const YAML::Node& n, CellSpec& c) {
+      {"id",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) {
          c.id = scalar(w, n);
          if (!std::regex_match(c.id, kIdPattern)) {
-           throw error_at(w, n, "bad cell id '" + c.id + "'",
-                          "use 1-48 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit");
+           throw error_at(
+               w, n, "bad cell id '" + c.id + "'",
+               "use 1-48 characters of a-z, 0-9, '-', '_', '.', starting with a letter or digit");
          }
        }},
-      {"kernel", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.kernel = scalar(w, n); }},
-      {"image", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.image = scalar(w, n); }},
-      {"memory_mib", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.memory_mib = number(w, n, 128, 65536); }},
-      {"vcpus", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.vcpus = number(w, n, 1, 64); }},
-      {"boot_timeout_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.boot_timeout_s = number(w, n, 5, 3600); }},
-      {"cell_timeout_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.cell_timeout_s = number(w, n, 10, 86400); }},
-      {"silence_timeout_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.silence_timeout_s = number(w, n, 5, 86400); }},
-      {"infra_retries", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.infra_retries = number(w, n, 0, 10); }},
-      {"expect", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.expect = one_of(w, n, known_verdict_names()); }},
-      {"kernel_cmdline", [](const Where& w, const YAML::Node& n, CellSpec& c) {
+      {"kernel",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) {
+         c.kernel = scalar(w, n);
+         c.kernel_origin = origin(w, n);
+       }},
+      {"image",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) {
+         c.image = scalar(w, n);
+         c.image_origin = origin(w, n);
+         // The name becomes a path (images/guest/<name>.recipe).
+         if (!is_safe_name(c.image, 64)) {
+           throw error_at(w, n, "bad image name '" + c.image + "'",
+                          "an image is a recipe name under images/guest/, e.g. bookworm");
+         }
+       }},
+      {"memory_mib", [](const Where& w, const YAML::Node& n,
+                        CellSpec& c) { c.memory_mib = number(w, n, 128, 65536); }},
+      {"vcpus",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) { c.vcpus = number(w, n, 1, 64); }},
+      {"boot_timeout_s", [](const Where& w, const YAML::Node& n,
+                            CellSpec& c) { c.boot_timeout_s = number(w, n, 5, 3600); }},
+      {"cell_timeout_s", [](const Where& w, const YAML::Node& n,
+                            CellSpec& c) { c.cell_timeout_s = number(w, n, 10, 86400); }},
+      {"silence_timeout_s", [](const Where& w, const YAML::Node& n,
+                               CellSpec& c) { c.silence_timeout_s = number(w, n, 5, 86400); }},
+      {"infra_retries", [](const Where& w, const YAML::Node& n,
+                           CellSpec& c) { c.infra_retries = number(w, n, 0, 10); }},
+      {"expect", [](const Where& w, const YAML::Node& n,
+                    CellSpec& c) { c.expect = one_of(w, n, known_verdict_names()); }},
+      {"kernel_cmdline",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) {
          c.kernel_cmdline = scalar(w, n);
          bool printable = std::all_of(c.kernel_cmdline.begin(), c.kernel_cmdline.end(),
                                       [](unsigned char ch) { return ch >= 0x20 && ch < 0x7f; });
@@ -191,25 +305,46 @@ const FieldTable<CellSpec>& cell_fields() {
            throw error_at(w, n, "kernel_cmdline must be printable ASCII, at most 1024 characters");
          }
        }},
-      {"server", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, server_fields(), c.server); }},
-      {"workload", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, workload_fields(), c.workload); }},
-      {"monitor", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, monitor_fields(), c.monitor); }},
-      {"cgroup", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, cgroup_fields(), c.cgroup); }},
-      {"pressure", [](const Where& w, const YAML::Node& n, CellSpec& c) { apply_fields(w, n, pressure_fields(), c.pressure); }},
-      {"expect_signature", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.expect_signature = scalar(w, n); }},
-      {"exclusive", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.exclusive = boolean(w, n); }},
-      {"evidence_s", [](const Where& w, const YAML::Node& n, CellSpec& c) { c.evidence_s = number(w, n, 0, 600); }},
+      {"server", [](const Where& w, const YAML::Node& n,
+                    CellSpec& c) { apply_fields(w, n, server_fields(), c.server); }},
+      {"workload", [](const Where& w, const YAML::Node& n,
+                      CellSpec& c) { apply_fields(w, n, workload_fields(), c.workload); }},
+      {"monitor", [](const Where& w, const YAML::Node& n,
+                     CellSpec& c) { apply_fields(w, n, monitor_fields(), c.monitor); }},
+      {"cgroup", [](const Where& w, const YAML::Node& n,
+                    CellSpec& c) { apply_fields(w, n, cgroup_fields(), c.cgroup); }},
+      {"pressure", [](const Where& w, const YAML::Node& n,
+                      CellSpec& c) { apply_fields(w, n, pressure_fields(), c.pressure); }},
+      {"expect_signature",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) { c.expect_signature = scalar(w, n); }},
+      {"exclusive",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) { c.exclusive = boolean(w, n); }},
+      {"evidence_s", [](const Where& w, const YAML::Node& n,
+                        CellSpec& c) { c.evidence_s = number(w, n, 0, 600); }},
   };
   return table;
 }
 
 void check_cell(const Where& w, const YAML::Node& node, const CellSpec& cell) {
   if (cell.id.empty()) throw error_at(w, node, "a cell needs an id");
-  if (cell.server.backend == "stall" && cell.server.stall_after_bytes == 0 && cell.expect == "PASS") {
-    throw error_at(w, node, "a stall backend that stalls at once cannot PASS", "set expect (HANG or STALL) or server.stall_after_mib");
+  // Matrix ids are made of axis names and values: bounded here, where they become directories.
+  if (cell.id.size() > kMaxCellIdLength) {
+    throw error_at(w, node,
+                   "cell id '" + cell.id.substr(0, 60) + "...' is too long (" +
+                       std::to_string(cell.id.size()) + " characters, at most " +
+                       std::to_string(kMaxCellIdLength) + ")",
+                   "use shorter axis names or labels");
+  }
+  if (!is_safe_cell_id(cell.id)) throw error_at(w, node, "bad cell id '" + cell.id + "'");
+  if (cell.server.backend == "stall" && cell.server.stall_after_bytes == 0 &&
+      cell.expect == "PASS") {
+    throw error_at(w, node, "a stall backend that stalls at once cannot PASS",
+                   "set expect (HANG or STALL) or server.stall_after_mib");
   }
   if (cell.server.backend == "external" && cell.server.exec.empty()) {
-    throw error_at(w, node, "backend external needs server.exec", "e.g. exec: [/usr/local/bin/passthrough_ll, -f, -o, 'source={source}', '{mountpoint}']");
+    throw error_at(
+        w, node, "backend external needs server.exec",
+        "e.g. exec: [/usr/local/bin/passthrough_ll, -f, -o, 'source={source}', '{mountpoint}']");
   }
   if (cell.server.backend != "external" && !cell.server.exec.empty()) {
     throw error_at(w, node, "server.exec is only for backend external");
@@ -218,7 +353,8 @@ void check_cell(const Where& w, const YAML::Node& node, const CellSpec& cell) {
     throw error_at(w, node, "workload.jobs is only for kind fio");
   }
   if (cell.workload.size_mib % cell.workload.jobs != 0) {
-    throw error_at(w, node, "workload.size_mib must be a multiple of workload.jobs", "each fio job writes size_mib / jobs");
+    throw error_at(w, node, "workload.size_mib must be a multiple of workload.jobs",
+                   "each fio job writes size_mib / jobs");
   }
   if (cell.pressure.hog_percent != 0 && cell.pressure.hog_mib != 0) {
     throw error_at(w, node, "pressure: give hog_percent or hog_mib, not both");
@@ -240,13 +376,15 @@ ConfigError::ConfigError(const std::string& file, int line, int column, const st
       key_(key) {}
 
 const std::vector<std::string>& known_verdict_names() {
-  static const std::vector<std::string> names = {"PASS", "SLOW", "HANG", "STALL", "OOM",
+  static const std::vector<std::string> names = {"PASS",  "SLOW", "HANG", "STALL", "OOM",
                                                  "CRASH", "WARN", "FAIL", "INFRA", "SKIP"};
   return names;
 }
 
 std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
+  // Edit distance is quadratic: a key of a megabyte is no typo of a known one.
+  if (word.size() > 64) return best;
   size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
   for (const auto& cand : candidates) {
     std::vector<size_t> prev(cand.size() + 1), cur(cand.size() + 1);
@@ -254,7 +392,8 @@ std::string closest_match(const std::string& word, const std::vector<std::string
     for (size_t i = 1; i <= word.size(); ++i) {
       cur[0] = i;
       for (size_t j = 1; j <= cand.size(); ++j) {
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] != cand[j - 1])});
+        cur[j] =
+            std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (word[i - 1] != cand[j - 1])});
       }
       std::swap(prev, cur);
     }
@@ -267,11 +406,27 @@ std::string closest_match(const std::string& word, const std::vector<std::string
 }
 
 YAML::Node load_yaml(const std::string& yaml_text, const std::string& source) {
-  try {
-    return YAML::Load(yaml_text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(source, e.mark.line + 1, e.mark.column + 1, "", "malformed YAML: " + e.msg);
+  if (yaml_text.size() > kMaxPlanBytes) {
+    throw ConfigError(source, 1, 1, "",
+                      "the plan is " + std::to_string(yaml_text.size()) + " bytes, more than " +
+                          std::to_string(kMaxPlanBytes));
   }
+  if (int line = second_document_line(yaml_text)) {
+    throw ConfigError(source, line, 1, "",
+                      "more than one YAML document ('---' or '...') in the plan",
+                      "a plan is one document");
+  }
+  // YAML::Load, not LoadAll: yaml-cpp 0.7's LoadAll loops forever on some malformed input (found
+  // by tests/fuzz/plan_fuzz); the marker scan above finds a second document instead.
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {  // ParserException, and DeepRecursion (nesting past 2000)
+    throw ConfigError(source, std::max(e.mark.line, 0) + 1, std::max(e.mark.column, 0) + 1, "",
+                      "malformed YAML: " + e.msg);
+  }
+  check_yaml_tree(root, source);
+  return root;
 }
 
 ConfigError config_error(const std::string& source, const std::string& path, const YAML::Node& node,
@@ -279,11 +434,18 @@ ConfigError config_error(const std::string& source, const std::string& path, con
   return error_at(Where{source, path}, node, problem, hint);
 }
 
-std::string config_scalar(const std::string& source, const std::string& path, const YAML::Node& node) {
+std::string config_scalar(const std::string& source, const std::string& path,
+                          const YAML::Node& node) {
   return scalar(Where{source, path}, node);
 }
 
-void apply_cell_yaml(const std::string& source, const std::string& path, const YAML::Node& map, CellSpec& cell) {
+unsigned config_number(const std::string& source, const std::string& path, const YAML::Node& node,
+                       unsigned lo, unsigned hi) {
+  return number(Where{source, path}, node, lo, hi);
+}
+
+void apply_cell_yaml(const std::string& source, const std::string& path, const YAML::Node& map,
+                     CellSpec& cell) {
   apply_fields(Where{source, path}, map, cell_fields(), cell);
 }
 
@@ -293,9 +455,25 @@ void check_cell_spec(const std::string& source, const std::string& path, const Y
 }
 
 std::string read_plan_file(const std::filesystem::path& file) {
-  if (!std::filesystem::is_regular_file(file)) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  auto status = fs::status(file, ec);  // follows symlinks: a loop is ELOOP here
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    throw UserError("cannot read plan file '" + file.string() + "': " + ec.message());
+  }
+  if (!fs::exists(status)) {
     throw UserError("plan file '" + file.string() + "' does not exist",
                     "give the path of a YAML plan, e.g. configs/smoke.yaml");
+  }
+  // Not a FIFO or a device: reading /dev/zero or a pipe would never end.
+  if (!fs::is_regular_file(status)) {
+    throw UserError("plan file '" + file.string() + "' is not a regular file",
+                    "give the path of a YAML plan, e.g. configs/smoke.yaml");
+  }
+  auto size = fs::file_size(file, ec);
+  if (!ec && size > kMaxPlanBytes) {
+    throw UserError("plan file '" + file.string() + "' is " + std::to_string(size) +
+                    " bytes, more than " + std::to_string(kMaxPlanBytes));
   }
   return read_file(file);
 }

@@ -2,11 +2,11 @@
 // unknown key comes with the closest known one.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "common/error.h"
 #include "config/cell_spec.h"
@@ -35,7 +35,11 @@ std::string read_plan_file(const std::filesystem::path& file);
 ConfigError config_error(const std::string& source, const std::string& path, const YAML::Node& node,
                          const std::string& problem, const std::string& hint = {});
 // A scalar as text; YAML's bare `null` reads as "null" (the null backend).
-std::string config_scalar(const std::string& source, const std::string& path, const YAML::Node& node);
+std::string config_scalar(const std::string& source, const std::string& path,
+                          const YAML::Node& node);
+// A whole number in [lo, hi] (digits only), else a ConfigError saying the range.
+unsigned config_number(const std::string& source, const std::string& path, const YAML::Node& node,
+                       unsigned lo, unsigned hi);
 // Applies a (partial) cell mapping: known keys only, each validated; nested sections merge.
 void apply_cell_yaml(const std::string& source, const std::string& path, const YAML::Node& map,
                      CellSpec& cell);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/paths.h"
 #include "common/stale_files.h"
 #include "common/subprocess.h"
@@ -23,12 +24,6 @@ namespace {
 
 // Debian publishes kernel updates a few times a month; re-resolving more often only costs time.
 constexpr std::chrono::hours kAptListsMaxAge{6};
-
-// A string field of meta.json; the wrong type is the same as absent (an edited or older file).
-std::string meta_text(const json& meta, const char* key, const std::string& fallback = {}) {
-  auto it = meta.find(key);
-  return it != meta.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -49,11 +44,12 @@ std::optional<fs::path> newest_cached(const fs::path& kernels, const std::string
   for (const auto& entry : fs::directory_iterator(kernels, ec)) {
     if (!fs::exists(entry.path() / "meta.json")) continue;
     auto meta = json::parse(read_file(entry.path() / "meta.json"), nullptr, false);
-    if (!meta.is_object() || meta_text(meta, "suite") != suite ||
-        meta_text(meta, "flavour") != flavour) {
+    // A cache entry of another version or a damaged one is skipped, never fatal.
+    if (meta.is_discarded() || json_string_field(meta, "suite") != suite ||
+        json_string_field(meta, "flavour") != flavour) {
       continue;
     }
-    auto version = meta_text(meta, "version");
+    auto version = json_string_field(meta, "version").value_or("");
     if (!best || version_newer(version, best_version)) {
       best = entry.path();
       best_version = version;
@@ -173,22 +169,24 @@ std::string kernel_cache_name(const std::string& suite, const std::string& flavo
 }
 
 KernelArtifacts load_kernel_meta(const fs::path& dir) {
-  const std::string broken = "cached kernel in " + dir.string() + " is incomplete or damaged";
-  const std::string fix = "; delete that folder and run again (it is fetched or built anew)";
   auto meta = json::parse(read_file(dir / "meta.json"), nullptr, false);
-  if (!meta.is_object()) throw InfraError(broken + " (meta.json is not a JSON object)" + fix);
+  auto field = [&](const char* key) {
+    auto v = json_string_field(meta, key);
+    if (!v) {
+      throw InfraError(dir.string() + "/meta.json: no string \"" + key +
+                       "\" (a damaged cache entry: remove " + dir.string() + ")");
+    }
+    return *v;
+  };
   KernelArtifacts kernel;
-  auto image = meta_text(meta, "kernel");
-  kernel.release = meta_text(meta, "release");
-  kernel.source = meta_text(meta, "source");
-  if (image.empty() || kernel.release.empty() || kernel.source.empty())
-    throw InfraError(broken + " (meta.json lacks kernel, release or source)" + fix);
-  kernel.kernel = dir / image;
+  kernel.kernel = dir / field("kernel");
   // Kernels built by fuselab have no modules: everything the guest needs is built in.
-  auto modules = meta_text(meta, "modules_dir");
+  auto modules = json_string_field(meta, "modules_dir").value_or("");
   if (!modules.empty()) kernel.modules_dir = dir / modules;
+  kernel.release = field("release");
+  kernel.source = field("source");
   // Debian kernels cached before meta.json named their config still have it under boot/.
-  auto config = meta_text(meta, "config", "boot/config-" + kernel.release);
+  auto config = json_string_field(meta, "config").value_or("boot/config-" + kernel.release);
   if (!config.empty() && fs::is_regular_file(dir / config)) kernel.config = dir / config;
   if (!fs::exists(kernel.kernel) ||
       (!kernel.modules_dir.empty() && !fs::exists(kernel.modules_dir / "modules.dep"))) {

@@ -4,23 +4,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/json_fields.h"
 #include "common/paths.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace fuselab {
-namespace {
-
-// A string field of a meta.json that a user or an older fuselab may have edited: the wrong type
-// is the same as absent.
-std::string text_field(const json& meta, const char* key, const std::string& fallback = {}) {
-  auto it = meta.find(key);
-  return it != meta.end() && it->is_string() ? it->get<std::string>() : fallback;
-}
-
-}  // namespace
-
 std::vector<CachedKernel> list_cached_kernels(const fs::path& kernels_dir) {
   std::vector<CachedKernel> list;
   std::error_code ec;
@@ -33,16 +23,19 @@ std::vector<CachedKernel> list_cached_kernels(const fs::path& kernels_dir) {
     if (meta.is_discarded() || !meta.is_object()) continue;
     CachedKernel k;
     k.dir = entry.path();
-    k.kind = text_field(meta, "kind", "debian");
-    k.value = text_field(meta, "value");
+    // Damaged or foreign entries: mistyped fields read as missing, never as an exception.
+    auto text = [&](const char* key, const std::string& fallback) {
+      return json_string_field(meta, key).value_or(fallback);
+    };
+    k.kind = text("kind", "debian");
+    k.value = text("value", "");
     if (k.value.empty() && k.kind == "debian")
-      k.value = "debian:" + text_field(meta, "suite", "?") + ":" + text_field(meta, "flavour", "?");
-    k.source = text_field(meta, "source");
-    k.release = text_field(meta, "release");
-    k.version = text_field(meta, "version");
-    k.kernel = entry.path() / text_field(meta, "kernel");
-    if (auto config = text_field(meta, "config");
-        !config.empty() && fs::is_regular_file(entry.path() / config))
+      k.value = "debian:" + text("suite", "?") + ":" + text("flavour", "?");
+    k.source = text("source", "");
+    k.release = text("release", "");
+    k.version = text("version", "");
+    k.kernel = entry.path() / text("kernel", "");
+    if (auto config = text("config", ""); !config.empty() && fs::is_regular_file(entry.path() / config))
       k.config = entry.path() / config;
     k.size_bytes = fs::file_size(k.kernel, ec);
     if (ec) k.size_bytes = 0;

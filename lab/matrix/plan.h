@@ -10,6 +10,10 @@
 
 namespace fuselab {
 
+// At most this many cells per plan (matrix and listed cells, repeats included): checked before
+// the matrix is expanded.
+inline constexpr unsigned long long kMaxCells = 10000;
+
 Plan load_plan(const std::filesystem::path& file);
 // For tests and for plans built in memory; `source` names the text in messages.
 Plan parse_plan(const std::string& yaml_text, const std::string& source);

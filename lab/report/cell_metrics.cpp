@@ -2,34 +2,28 @@
 
 #include <fmt/format.h>
 
+#include "common/json_fields.h"
+
 namespace fuselab {
-namespace {
-
-std::optional<double> number_at(const nlohmann::json& obj, const char* key) {
-  if (!obj.is_object()) return std::nullopt;
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-}  // namespace
 
 std::optional<double> boot_seconds(const CellResult& c) {
-  auto s = number_at(c.timing, "boot_to_hello_s");
+  auto s = json_double_field(c.timing, "boot_to_hello_s");
   if (s && *s < 0) return std::nullopt;  // the runner writes -1 for "never"
   return s;
 }
 
-double cell_seconds(const CellResult& c) { return number_at(c.timing, "cell_s").value_or(0.0); }
+double cell_seconds(const CellResult& c) {
+  return json_double_field(c.timing, "cell_s").value_or(0.0);
+}
 
 std::optional<double> mib_per_second(const CellResult& c) {
-  return number_at(c.agent_result, "mib_per_s");
+  return json_double_field(c.agent_result, "mib_per_s");
 }
 
 const nlohmann::json* decisive_report(const CellResult& c) {
   if (!c.reports.is_array() || c.reports.empty()) return nullptr;
   for (const auto& r : c.reports) {
-    if (r.is_object() && !c.signature.empty() && r.value("title", "") == c.signature) return &r;
+    if (!c.signature.empty() && json_string_field(r, "title") == c.signature) return &r;
   }
   return &c.reports.front();
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "common/error.h"
+#include "common/json_fields.h"
+#include "report/text_escape.h"
 
 namespace fuselab {
 
@@ -16,22 +18,23 @@ std::string result_json_text(const json& j) {
 
 json to_json(const CellResult& r) {
   if (!r.recorded.is_null()) return r.recorded;
-  return json{{"id", r.cell.id},
-              {"verdict", std::string(to_string(r.verdict))},
-              {"expected", r.cell.expect},
-              {"matched", r.matched},
-              {"reason", r.reason},
-              {"signature", r.signature},
-              {"end", r.end},
-              {"attempts", r.attempts},
-              {"accel", r.accel},
-              {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
-              {"timing", r.timing},
-              {"agent_result", r.agent_result},
-              {"agent_stall", r.agent_stall},
-              {"reports", r.reports},
-              {"spec", cell_spec_json(r.cell)},
-              {"files", {{"console", "console.log"}, {"agent", "agent.jsonl"}, {"domain", "domain.xml"}}}};
+  return json{
+      {"id", r.cell.id},
+      {"verdict", std::string(to_string(r.verdict))},
+      {"expected", r.cell.expect},
+      {"matched", r.matched},
+      {"reason", r.reason},
+      {"signature", r.signature},
+      {"end", r.end},
+      {"attempts", r.attempts},
+      {"accel", r.accel},
+      {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
+      {"timing", r.timing},
+      {"agent_result", r.agent_result},
+      {"agent_stall", r.agent_stall},
+      {"reports", r.reports},
+      {"spec", cell_spec_json(r.cell)},
+      {"files", {{"console", "console.log"}, {"agent", "agent.jsonl"}, {"domain", "domain.xml"}}}};
 }
 
 json to_json(const RunSummary& run) {
@@ -53,22 +56,24 @@ json to_json(const RunSummary& run) {
 std::string format_table(const RunSummary& run) {
   size_t width = 4;
   for (const auto& c : run.cells) width = std::max(width, c.cell.id.size());
-  std::string out = fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8} {:>10}  {}\n", "CELL", width, "GOT", "WANT",
-                                "BOOT(s)", "CELL(s)", "MiB/s", "WHY");
+  std::string out = fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8} {:>10}  {}\n", "CELL", width, "GOT",
+                                "WANT", "BOOT(s)", "CELL(s)", "MiB/s", "WHY");
   for (const auto& c : run.cells) {
-    double mibs = c.agent_result.is_object() ? c.agent_result.value("mib_per_s", 0.0) : 0.0;
+    // Every figure here came from a guest or from a run.json on disk: read tolerantly.
+    double mibs = json_double_field(c.agent_result, "mib_per_s").value_or(0.0);
     // A fio cell: fio's own bandwidth, the figure comparable with other fio numbers (mib_per_s
     // includes fio's start-up).
-    if (c.agent_result.is_object() && c.agent_result.contains("fio") && c.agent_result["fio"].is_object() &&
-        c.agent_result["fio"].value("bw_bytes", json()).is_number()) {
-      mibs = c.agent_result["fio"]["bw_bytes"].get<double>() / (1024.0 * 1024.0);
+    if (const json* fio = json_field(c.agent_result, "fio")) {
+      if (auto bw = json_double_field(*fio, "bw_bytes")) mibs = *bw / (1024.0 * 1024.0);
     }
-    double boot = c.timing.value("boot_to_hello_s", -1.0);
-    out += fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", c.cell.id, width,
-                       to_string(c.verdict), c.cell.expect,
-                       boot >= 0 ? fmt::format("{:.2f}", boot) : "-", c.timing.value("cell_s", 0.0),
-                       mibs > 0 ? fmt::format("{:.1f}", mibs) : "-", c.matched ? "" : "UNEXPECTED: ",
-                       c.reason.substr(0, 100));
+    double boot = json_double_field(c.timing, "boot_to_hello_s").value_or(-1.0);
+    // Reasons quote guest text (agent errors, kernel report titles): no terminal escapes.
+    out += fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", clean_line(c.cell.id),
+                       width, to_string(c.verdict), clean_line(c.cell.expect, 40),
+                       boot >= 0 ? fmt::format("{:.2f}", boot) : "-",
+                       json_double_field(c.timing, "cell_s").value_or(0.0),
+                       mibs > 0 ? fmt::format("{:.1f}", mibs) : "-",
+                       c.matched ? "" : "UNEXPECTED: ", clean_line(c.reason, 100));
   }
   return out;
 }
@@ -78,8 +83,10 @@ int run_exit_code(const RunSummary& run) {
   bool mismatch = false, infra = false;
   for (const auto& c : run.cells) {
     if (c.matched) continue;
-    if (c.verdict == Verdict::Infra) infra = true;
-    else mismatch = true;
+    if (c.verdict == Verdict::Infra)
+      infra = true;
+    else
+      mismatch = true;
   }
   if (mismatch) return 1;
   return infra ? 3 : 0;

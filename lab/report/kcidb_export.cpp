@@ -7,6 +7,7 @@
 #include <ctime>
 #include <set>
 
+#include "common/json_fields.h"
 #include "report/cell_metrics.h"
 #include "report/console_excerpt.h"
 #include "report/text_escape.h"
@@ -110,7 +111,8 @@ json test(const RunSummary& run, const CellResult& c, const KcidbOptions& option
             fmt::format("QEMU ({}), {} MiB, {} vCPU", c.accel, c.cell.memory_mib, c.cell.vcpus)},
            {"misc", {{"accel", c.accel}, {"libvirt_uri", run.libvirt_uri}}}}},
          {"misc", misc}};
-  if (auto t = start_time(run.started_at, c.timing.value("start_s", 0.0)); !t.empty()) {
+  if (auto t = start_time(run.started_at, json_double_field(c.timing, "start_s").value_or(0.0));
+      !t.empty()) {
     j["start_time"] = t;
   }
   if (!options.run_dir.empty() && status != "PASS") {

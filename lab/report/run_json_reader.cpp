@@ -1,24 +1,37 @@
 #include "report/run_json_reader.h"
 
+#include <type_traits>
+
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/paths.h"
+#include "common/safe_name.h"
+#include "report/text_escape.h"
 
 namespace fuselab {
 namespace {
 
 using nlohmann::json;
 
-// Like json::value, but a null or mistyped field is "missing" rather than an exception: the
-// file may come from an interrupted or older run.
+// Like json::value, but a null or mistyped field is "missing" rather than an exception, and an
+// integer that does not fit its field is missing too: the file may come from an interrupted or
+// older run, or from anyone (merge reads shards from other machines).
 template <typename T>
 T get(const json& obj, const char* key, T fallback) {
-  if (!obj.is_object()) return fallback;
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return fallback;
-  try {
-    return it->get<T>();
-  } catch (const json::exception&) {
-    return fallback;
+  if constexpr (std::is_same_v<T, bool>) {
+    return json_bool_field(obj, key).value_or(fallback);
+  } else if constexpr (std::is_integral_v<T>) {
+    return json_int_field<T>(obj, key).value_or(fallback);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return json_double_field(obj, key).value_or(fallback);
+  } else {
+    const json* v = json_field(obj, key);
+    if (!v || v->is_null()) return fallback;
+    try {
+      return v->get<T>();
+    } catch (const json::exception&) {
+      return fallback;
+    }
   }
 }
 
@@ -56,6 +69,13 @@ CellResult cell_result_from_json(const json& j) {
   CellResult r;
   r.cell = spec_from_json(get(j, "spec", json::object()));
   r.cell.id = get(j, "id", r.cell.id);
+  // The id names the cell's directory (merge copies it, resume finds it): never a path.
+  // A missing id stays empty (an interrupted record still loads); merge refuses it.
+  if (!r.cell.id.empty() && !is_safe_cell_id(r.cell.id)) {
+    throw UserError("cell id '" + clean_line(r.cell.id, 80) + "' is not a valid cell id",
+                    "ids are 1-" + std::to_string(kMaxCellIdLength) +
+                        " characters of a-z, 0-9, '_', '.', '-', ',' and '='");
+  }
   r.cell.expect = get(j, "expected", r.cell.expect);
   r.verdict = verdict_from_string(get(j, "verdict", std::string())).value_or(Verdict::Infra);
   r.reason = get(j, "reason", std::string());
@@ -91,7 +111,8 @@ RunSummary run_summary_from_json(const json& j) {
   run.started_at = get(j, "started_at", std::string());
   run.wall_s = get(j, "wall_s", 0.0);
   run.interrupted = get(j, "interrupted", false);
-  for (const auto& c : get(j, "cells", json::array())) run.cells.push_back(cell_result_from_json(c));
+  for (const auto& c : get(j, "cells", json::array()))
+    run.cells.push_back(cell_result_from_json(c));
   return run;
 }
 

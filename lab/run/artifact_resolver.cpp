@@ -134,22 +134,35 @@ fs::path ArtifactResolver::recipe_path(const std::string& image) const {
   return source_dir_ / "images" / "guest" / (image + ".recipe");
 }
 
-void ArtifactResolver::check(const std::string& kernel, const std::string& image) const {
+void ArtifactResolver::check_kernel(const std::string& kernel) const {
   auto ref = parse_kernel_ref(kernel);
   if (ref.kind == KernelRef::Kind::Build) resolve_build_inputs(ref.build, source_dir_);
+}
+
+void ArtifactResolver::check_image(const std::string& image) const {
   if (!fs::is_regular_file(recipe_path(image))) {
     std::string known;
-    for (const auto& e : fs::directory_iterator(source_dir_ / "images" / "guest")) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(source_dir_ / "images" / "guest", ec)) {
       if (e.path().extension() == ".recipe")
         known += (known.empty() ? "" : ", ") + e.path().stem().string();
     }
     throw UserError("image '" + image + "' does not exist (no " + recipe_path(image).string() + ")",
                     "known images: " + known);
   }
+}
+
+void ArtifactResolver::check_agent() const {
   if (!fs::is_regular_file(agent_)) {
     throw UserError("guest agent binary '" + agent_.string() + "' does not exist",
                     "build it: cmake --build build");
   }
+}
+
+void ArtifactResolver::check(const std::string& kernel, const std::string& image) const {
+  check_kernel(kernel);
+  check_image(image);
+  check_agent();
 }
 
 const KernelArtifacts& ArtifactResolver::kernel(const std::string& value) {

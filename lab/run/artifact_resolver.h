@@ -33,6 +33,9 @@ class ArtifactResolver {
 
   // Fails early (UserError) on values that cannot work, before anything slow starts.
   void check(const std::string& kernel, const std::string& image) const;
+  void check_kernel(const std::string& kernel) const;
+  void check_image(const std::string& image) const;
+  void check_agent() const;
   const KernelArtifacts& kernel(const std::string& value);
   // The initramfs and base image for a kernel/image pair; the accelerator is left to the caller.
   BootArtifacts boot(const std::string& kernel_value, const std::string& image);

@@ -1,5 +1,6 @@
 #include "run/kernel_capabilities.h"
 
+#include <charconv>
 #include <regex>
 #include <sstream>
 
@@ -43,7 +44,13 @@ KernelCapabilities capabilities_from_config(const std::string& text, const std::
   while (std::getline(in, line)) {
     std::smatch m;
     if (!have_version && std::regex_search(line, m, header)) {
-      version = {std::stoi(m[1]), std::stoi(m[2])};
+      // Digits only (the regex), but maybe too many for an int: such a header is not Linux's.
+      int major = 0, minor = 0;
+      auto parse = [](const std::string& digits, int& out) {
+        return std::from_chars(digits.data(), digits.data() + digits.size(), out).ec == std::errc();
+      };
+      if (!parse(m[1].str(), major) || !parse(m[2].str(), minor)) continue;
+      version = {major, minor};
       have_version = true;
     } else if (line.starts_with("CONFIG_")) {
       auto eq = line.find('=');

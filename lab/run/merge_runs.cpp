@@ -11,6 +11,34 @@
 namespace fs = std::filesystem;
 
 namespace fuselab {
+namespace {
+
+// A destination that is a symlink would write wherever it points.
+void refuse_symlink(const fs::path& path) {
+  if (fs::is_symlink(fs::symlink_status(path))) {
+    throw UserError("merge: " + path.string() + " is a symbolic link",
+                    "merge into a fresh directory");
+  }
+}
+
+// Regular files and directories of `from`, recursively; symlinks and special files are skipped.
+void copy_cell_dir(const fs::path& from, const fs::path& to) {
+  if (!fs::is_directory(fs::symlink_status(from))) return;
+  refuse_symlink(to);
+  fs::create_directories(to);
+  for (const auto& entry : fs::directory_iterator(from)) {
+    auto status = entry.symlink_status();
+    auto target = to / entry.path().filename();
+    if (fs::is_directory(status)) {
+      copy_cell_dir(entry.path(), target);
+    } else if (fs::is_regular_file(status)) {
+      refuse_symlink(target);
+      fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing);
+    }
+  }
+}
+
+}  // namespace
 
 RunSummary merge_runs(const std::vector<fs::path>& runs, const fs::path& into) {
   if (runs.empty()) throw UserError("merge: no runs given", "fuselab merge --into DIR RUN_DIR...");
@@ -27,23 +55,27 @@ RunSummary merge_runs(const std::vector<fs::path>& runs, const fs::path& into) {
       merged.accel_reason = run.accel_reason;
       merged.started_at = run.started_at;
     } else if (run.plan_name != merged.plan_name) {
-      throw UserError("merge: " + dir.string() + " ran plan '" + run.plan_name + "', not '" + merged.plan_name + "'");
+      throw UserError("merge: " + dir.string() + " ran plan '" + run.plan_name + "', not '" +
+                      merged.plan_name + "'");
     }
     // Shards run side by side: the merged wall time is the longest one.
     merged.wall_s = std::max(merged.wall_s, run.wall_s);
     merged.interrupted = merged.interrupted || run.interrupted;
     for (auto& r : run.cells) {
+      if (r.cell.id.empty())
+        throw UserError("merge: " + dir.string() + "/run.json has a cell without an id");
       if (!ids.insert(r.cell.id).second) {
-        throw UserError("merge: cell '" + r.cell.id + "' is in more than one run", "merge shards of one plan");
+        throw UserError("merge: cell '" + r.cell.id + "' is in more than one run",
+                        "merge shards of one plan");
       }
-      if (fs::exists(dir / r.cell.id)) {
-        fs::create_directories(into / r.cell.id);
-        fs::copy(dir / r.cell.id, into / r.cell.id,
-                 fs::copy_options::recursive | fs::copy_options::overwrite_existing);
-      }
+      // The id was checked as a directory name when run.json was read (no '/', no ".."); the
+      // shard's files are copied as files only, so a symlink in a shard cannot pull
+      // /etc/shadow (or the whole disk) into the merged run.
+      copy_cell_dir(dir / r.cell.id, into / r.cell.id);
       merged.cells.push_back(std::move(r));
     }
-    if (fs::exists(dir / "plan.yaml")) {
+    if (fs::is_regular_file(fs::symlink_status(dir / "plan.yaml"))) {
+      refuse_symlink(into / "plan.yaml");
       fs::copy_file(dir / "plan.yaml", into / "plan.yaml", fs::copy_options::overwrite_existing);
     }
   }

@@ -12,14 +12,17 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/paths.h"
 #include "common/stale_files.h"
 #include "image/cache_inventory.h"
 #include "image/file_lock.h"
+#include "common/safe_name.h"
 #include "matrix/plan.h"
 #include "matrix/shard.h"
 #include "report/report_files.h"
 #include "report/run_json_reader.h"
+#include "report/text_escape.h"
 #include "run/artifact_resolver.h"
 #include "run/cell_pool.h"
 #include "run/cell_runner.h"
@@ -28,6 +31,7 @@
 #include "run/guest_name.h"
 #include "run/kernel_capabilities.h"
 #include "run/leftovers.h"
+#include "run/plan_check.h"
 #include "vm/accel_probe.h"
 #include "vm/libvirt_backend.h"
 
@@ -53,7 +57,8 @@ std::string make_run_id() {
 }
 
 void check_plan(const Plan& plan, ArtifactResolver& resolver) {
-  for (const auto& cell : plan.cells) resolver.check(cell.kernel, cell.image);
+  check_plan_values(plan, resolver);
+  resolver.check_agent();
 }
 
 CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
@@ -73,7 +78,7 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
         fs::rename(cell_dir / f, cell_dir / fmt::format("attempt{}.{}", n - 1, f), ec);
       }
       spdlog::warn("[{}] infrastructure failure ({}); retrying ({}/{})", cell.id,
-                   attempt.decision.reason, n - 1, cell.infra_retries);
+                   clean_line(attempt.decision.reason, 300), n - 1, cell.infra_retries);
     }
     attempt =
         run_cell_attempt(backend, cell, boot, guest_name(run_id, cell.id, static_cast<int>(n)),
@@ -227,9 +232,16 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   ArtifactResolver resolver(options.source_dir, options.agent_binary);
   check_plan(plan, resolver);
 
-  summary.run_id = !options.resume.empty()  ? options.resume
-                   : options.run_id.empty() ? make_run_id()
-                                            : options.run_id;
+  summary.run_id = !options.resume.empty() ? options.resume : options.run_id.empty() ? make_run_id() : options.run_id;
+  // The run id is a directory under --results: one name, never a path.
+  std::string lowered = summary.run_id;
+  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!is_safe_name(lowered, 100)) {
+    throw UserError(
+        "bad run id '" + clean_line(summary.run_id, 100) + "'",
+        "--run-id and --resume take 1-100 characters of A-Z, a-z, 0-9, '.', '_' and '-', "
+        "starting with a letter or digit");
+  }
   summary.plan_name = plan.name;
   summary.plan_file = options.plan_file.string();
   summary.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
@@ -283,7 +295,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
     try {
       write_reports(summary, outcome.run_dir, ReportOptions{{}, options.kcidb, {}});
     } catch (const std::exception& e) {
-      spdlog::warn("could not write the reports: {}", e.what());
+      spdlog::warn("could not write the reports: {}", clean_line(e.what()));
     }
   };
 
@@ -368,7 +380,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
         results[to_run[k]] = r;
         spdlog::info("{}: {}{} ({:.1f} s)  [{} done, {} running, {} left{}]", r.cell.id,
                      to_string(r.verdict), r.matched ? "" : " (expected " + r.cell.expect + ")",
-                     r.timing.value("cell_s", 0.0), p.done, p.running, p.left,
+                     json_double_field(r.timing, "cell_s").value_or(0.0), p.done, p.running, p.left,
                      p.left + p.running > 0 ? fmt::format(", ETA {:.0f} s", p.eta_s) : "");
         write_run_json();
       },

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -16,11 +17,14 @@ struct CliRun {
   std::string out, err;
 };
 
-inline CliRun run_cli(const std::vector<std::string>& args, std::chrono::seconds timeout = std::chrono::minutes(15)) {
+inline CliRun run_cli(const std::vector<std::string>& args,
+                      std::chrono::seconds timeout = std::chrono::minutes(15),
+                      const std::map<std::string, std::string>& env = {}) {
   std::vector<std::string> argv = {FUSELAB_CLI_PATH};
   argv.insert(argv.end(), args.begin(), args.end());
   CommandOptions options;
   options.timeout = timeout;
+  options.env_set = env;
   auto r = run_command(argv, options);
   return {r.exit_code, r.out, r.err};
 }
