@@ -16,22 +16,27 @@ std::string result_json_text(const json& j) {
 
 json to_json(const CellResult& r) {
   if (!r.recorded.is_null()) return r.recorded;
-  return json{{"id", r.cell.id},
-              {"verdict", std::string(to_string(r.verdict))},
-              {"expected", r.cell.expect},
-              {"matched", r.matched},
-              {"reason", r.reason},
-              {"signature", r.signature},
-              {"end", r.end},
-              {"attempts", r.attempts},
-              {"accel", r.accel},
-              {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
-              {"timing", r.timing},
-              {"agent_result", r.agent_result},
-              {"agent_stall", r.agent_stall},
-              {"reports", r.reports},
-              {"spec", cell_spec_json(r.cell)},
-              {"files", {{"console", "console.log"}, {"agent", "agent.jsonl"}, {"domain", "domain.xml"}}}};
+  json outcomes = json::array();
+  for (Verdict v : r.outcomes) outcomes.push_back(std::string(to_string(v)));
+  if (outcomes.empty()) outcomes.push_back(std::string(to_string(r.verdict)));
+  return json{
+      {"id", r.cell.id},
+      {"verdict", std::string(to_string(r.verdict))},
+      {"outcomes", outcomes},
+      {"expected", r.cell.expect},
+      {"matched", r.matched},
+      {"reason", r.reason},
+      {"signature", r.signature},
+      {"end", r.end},
+      {"attempts", r.attempts},
+      {"accel", r.accel},
+      {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
+      {"timing", r.timing},
+      {"agent_result", r.agent_result},
+      {"agent_stall", r.agent_stall},
+      {"reports", r.reports},
+      {"spec", cell_spec_json(r.cell)},
+      {"files", {{"console", "console.log"}, {"agent", "agent.jsonl"}, {"domain", "domain.xml"}}}};
 }
 
 json to_json(const RunSummary& run) {
@@ -53,8 +58,8 @@ json to_json(const RunSummary& run) {
 std::string format_table(const RunSummary& run) {
   size_t width = 4;
   for (const auto& c : run.cells) width = std::max(width, c.cell.id.size());
-  std::string out = fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8} {:>10}  {}\n", "CELL", width, "GOT", "WANT",
-                                "BOOT(s)", "CELL(s)", "MiB/s", "WHY");
+  std::string out = fmt::format("{:<{}} {:<10} {:<6} {:>9} {:>8} {:>10}  {}\n", "CELL", width,
+                                "GOT", "WANT", "BOOT(s)", "CELL(s)", "MiB/s", "WHY");
   for (const auto& c : run.cells) {
     double mibs = c.agent_result.is_object() ? c.agent_result.value("mib_per_s", 0.0) : 0.0;
     // A fio cell: fio's own bandwidth, the figure comparable with other fio numbers (mib_per_s
@@ -64,11 +69,11 @@ std::string format_table(const RunSummary& run) {
       mibs = c.agent_result["fio"]["bw_bytes"].get<double>() / (1024.0 * 1024.0);
     }
     double boot = c.timing.value("boot_to_hello_s", -1.0);
-    out += fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", c.cell.id, width,
+    out += fmt::format("{:<{}} {:<10} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", c.cell.id, width,
                        to_string(c.verdict), c.cell.expect,
                        boot >= 0 ? fmt::format("{:.2f}", boot) : "-", c.timing.value("cell_s", 0.0),
-                       mibs > 0 ? fmt::format("{:.1f}", mibs) : "-", c.matched ? "" : "UNEXPECTED: ",
-                       c.reason.substr(0, 100));
+                       mibs > 0 ? fmt::format("{:.1f}", mibs) : "-",
+                       c.matched ? "" : "UNEXPECTED: ", c.reason.substr(0, 100));
   }
   return out;
 }

@@ -13,22 +13,27 @@ class LibvirtGuest : public Guest {
  public:
   // Takes a domain created paused; opens both streams and then resumes it, so that no console
   // byte is lost. `qemu_log` is QEMU's own log (embedded driver only; may be empty).
-  LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml, std::filesystem::path qemu_log);
+  LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml,
+               std::filesystem::path qemu_log);
   ~LibvirtGuest() override;
 
   std::string description() const override { return xml_; }
   GuestOutput poll(std::chrono::milliseconds wait) override;
   bool send_channel(const std::string& data) override;
   GuestState state() override;
+  std::string state_detail() override { return state_detail_; }
   std::string exit_detail() override;
   void destroy(std::chrono::seconds deadline) override;
 
  private:
+  std::string pause_reason(int reason);
+
   VirDomain domain_;
   VirStream console_;
   VirStream channel_;
   std::string xml_;
   std::filesystem::path qemu_log_;
+  std::string state_detail_;
   bool destroyed_ = false;
 };
 
