@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <fstream>
 #include <thread>
 
@@ -305,6 +306,13 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     obs.reports = parse_console(read_file(cell_dir / "console.log"));
   } catch (const std::exception& e) {
     spdlog::warn("[{}] cannot read back the console log: {}", cell.id, e.what());
+  }
+  // A kernel report explains a power-off (panic=-1 reboots, and a reboot destroys the domain):
+  // QEMU's log tail would only bury the report in the reason.
+  if (obs.end == CellEnd::PoweredOff &&
+      std::any_of(obs.reports.begin(), obs.reports.end(),
+                  [](const KernelReport& r) { return is_kernel_failure(r.kind); })) {
+    obs.host_detail.clear();
   }
   attempt.report_groups = group_reports(obs.reports);
   attempt.decision = decide_verdict(obs);

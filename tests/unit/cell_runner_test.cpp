@@ -314,6 +314,8 @@ TEST_F(CellRunnerTest, PanicBeforeHelloIsARetryableBootCrash) {
   EXPECT_TRUE(a.decision.retryable);
   EXPECT_TRUE(a.decision.boot_crash);
   EXPECT_EQ(a.decision.signature, "kernel panic: Requested init /nonexistent failed (error -2).");
+  // The panic explains the power-off: QEMU's log tail stays out of the reason.
+  EXPECT_EQ(a.observation.host_detail, "");
   auto again = confirm_boot_error(a.decision, run().decision);
   EXPECT_EQ(again.verdict, Verdict::BootError);
   EXPECT_FALSE(again.retryable);
