@@ -376,8 +376,9 @@ ConfigError::ConfigError(const std::string& file, int line, int column, const st
       key_(key) {}
 
 const std::vector<std::string>& known_verdict_names() {
-  static const std::vector<std::string> names = {"PASS",  "SLOW", "HANG", "STALL", "OOM",
-                                                 "CRASH", "WARN", "FAIL", "INFRA", "SKIP"};
+  static const std::vector<std::string> names = {"PASS", "SLOW",  "HANG",       "STALL",
+                                                 "OOM",  "CRASH", "BOOT_ERROR", "WARN",
+                                                 "FAIL", "INFRA", "SKIP"};
   return names;
 }
 

@@ -44,7 +44,16 @@ struct KernelReport {
   std::string excerpt;
   // "comm:pid" of the task the report is about, when the kernel names one; else empty.
   std::string task;
+  // Why the report is incomplete, empty if it reached its end marker (---[ end trace ]---,
+  // </TASK>): "end of log" (the console stopped mid-report: a guest killed, a log cut) or
+  // "line limit" (kMaxReportLines). Its frames and title may then miss what came after.
+  std::string truncated;
 };
+
+// A title as syzkaller forms them: source line numbers and addresses replaced
+// ("kernel BUG at mm/filemap.c:1551!" -> "kernel BUG at mm/filemap.c:LINE!",
+// "in: foo+0x4d/0x50" -> "in: foo", "0xffff..." -> "ADDR"), so a signature holds across kernels.
+std::string normalize_title(std::string_view title);
 
 // Every report in `log`, in console order. Never throws on malformed input; linear in its size.
 std::vector<KernelReport> parse_console(std::string_view log);

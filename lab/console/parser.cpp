@@ -87,7 +87,9 @@ class Walk {
       on_line(log_.substr(pos, end - pos), pos, end);
       pos = end + 1;
     }
-    if (open_) close(line_, log_.size());
+    // A log may end right after a complete report: panic=-1 reboots before the panic's own end
+    // line. Cut short means the call trace, which names the report, did not end.
+    if (open_) close(line_, log_.size(), open_->frames.done() ? "" : "end of log");
     return std::move(reports_);
   }
 
@@ -116,7 +118,11 @@ class Walk {
         ended = true;
         break;
     }
-    if (ended || line_ + 1 - open_->first_line >= kMaxReportLines) close(line_, end);
+    if (ended) {
+      close(line_, end);
+    } else if (line_ + 1 - open_->first_line >= kMaxReportLines) {
+      close(line_, end, "line limit");
+    }
   }
 
   // Returns true when the line was fully handled.
@@ -153,20 +159,26 @@ class Walk {
     reports_.back().excerpt = excerpt(offsets_.back(), end);
   }
 
-  void close(std::size_t last_line, std::size_t end) {
+  // `truncated`: why the report ends before its end marker, if it does (KernelReport::truncated).
+  void close(std::size_t last_line, std::size_t end, std::string truncated = {}) {
     OpenReport& o = *open_;
     const OopsEntry& e = *o.entry;
-    KernelReport r{e.kind,       {},        o.frames.take_frames(),
-                   o.first_line, last_line, excerpt(o.offset, end),
-                   o.header.task};
+    KernelReport r{e.kind,
+                   {},
+                   o.frames.take_frames(),
+                   o.first_line,
+                   last_line,
+                   excerpt(o.offset, end),
+                   o.header.task,
+                   std::move(truncated)};
     std::optional<std::string> frame;
     if (!o.header.frame.empty()) {
       frame = o.header.frame;
     } else {
       frame = e.extractor(r.frames, e.skip);
     }
-    r.title =
-        frame ? fill(e.title, o.header.arg, *frame) : fill(e.title_no_frame, o.header.arg, {});
+    r.title = normalize_title(frame ? fill(e.title, o.header.arg, *frame)
+                                    : fill(e.title_no_frame, o.header.arg, {}));
     if (r.title.size() > kMaxTitleBytes) r.title.resize(kMaxTitleBytes);
     if (reports_.size() < kMaxReports) {
       offsets_.push_back(o.offset);

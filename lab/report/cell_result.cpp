@@ -18,9 +18,13 @@ std::string result_json_text(const json& j) {
 
 json to_json(const CellResult& r) {
   if (!r.recorded.is_null()) return r.recorded;
+  json outcomes = json::array();
+  for (Verdict v : r.outcomes) outcomes.push_back(std::string(to_string(v)));
+  if (outcomes.empty()) outcomes.push_back(std::string(to_string(r.verdict)));
   return json{
       {"id", r.cell.id},
       {"verdict", std::string(to_string(r.verdict))},
+      {"outcomes", outcomes},
       {"expected", r.cell.expect},
       {"matched", r.matched},
       {"reason", r.reason},
@@ -56,8 +60,8 @@ json to_json(const RunSummary& run) {
 std::string format_table(const RunSummary& run) {
   size_t width = 4;
   for (const auto& c : run.cells) width = std::max(width, c.cell.id.size());
-  std::string out = fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8} {:>10}  {}\n", "CELL", width, "GOT",
-                                "WANT", "BOOT(s)", "CELL(s)", "MiB/s", "WHY");
+  std::string out = fmt::format("{:<{}} {:<10} {:<6} {:>9} {:>8} {:>10}  {}\n", "CELL", width,
+                                "GOT", "WANT", "BOOT(s)", "CELL(s)", "MiB/s", "WHY");
   for (const auto& c : run.cells) {
     // Every figure here came from a guest or from a run.json on disk: read tolerantly.
     double mibs = json_double_field(c.agent_result, "mib_per_s").value_or(0.0);
@@ -68,7 +72,7 @@ std::string format_table(const RunSummary& run) {
     }
     double boot = json_double_field(c.timing, "boot_to_hello_s").value_or(-1.0);
     // Reasons quote guest text (agent errors, kernel report titles): no terminal escapes.
-    out += fmt::format("{:<{}} {:<6} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", clean_line(c.cell.id),
+    out += fmt::format("{:<{}} {:<10} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", clean_line(c.cell.id),
                        width, to_string(c.verdict), clean_line(c.cell.expect, 40),
                        boot >= 0 ? fmt::format("{:.2f}", boot) : "-",
                        json_double_field(c.timing, "cell_s").value_or(0.0),

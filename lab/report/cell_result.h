@@ -17,6 +17,7 @@ struct CellResult {
   Verdict verdict = Verdict::Infra;
   std::string reason;
   std::string signature;
+  std::vector<Verdict> outcomes;  // every outcome in order, the verdict last (VerdictDecision)
   bool matched = false;  // verdict == cell.expect
   int attempts = 0;
   std::string accel;

@@ -18,6 +18,8 @@ Colours verdict_colours(Verdict v) {
       return {"#ef6c00", "#000000"};
     case Verdict::Crash:
       return {"#212121", "#ffffff"};
+    case Verdict::BootError:
+      return {"#4e342e", "#ffffff"};
     case Verdict::Warn:
       return {"#fff176", "#000000"};
     case Verdict::Fail:

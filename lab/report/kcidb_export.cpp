@@ -143,6 +143,7 @@ std::string_view kcidb_status(Verdict v) {
     case Verdict::Stall:
     case Verdict::Oom:
     case Verdict::Crash:
+    case Verdict::BootError:
     case Verdict::Warn:
     case Verdict::Fail:
       return "FAIL";

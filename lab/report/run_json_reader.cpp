@@ -80,6 +80,10 @@ CellResult cell_result_from_json(const json& j) {
   r.verdict = verdict_from_string(get(j, "verdict", std::string())).value_or(Verdict::Infra);
   r.reason = get(j, "reason", std::string());
   r.signature = get(j, "signature", std::string());
+  for (const auto& o : get(j, "outcomes", json::array())) {
+    if (auto v = o.is_string() ? verdict_from_string(o.get<std::string>()) : std::nullopt)
+      r.outcomes.push_back(*v);
+  }
   r.matched = get(j, "matched", false);
   r.attempts = get(j, "attempts", 0);
   r.accel = get(j, "accel", std::string());

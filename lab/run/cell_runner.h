@@ -27,10 +27,10 @@ struct BootArtifacts {
 };
 
 struct CellTiming {
-  double start_s = 0;           // host: asking the hypervisor to start the guest
-  double boot_to_hello_s = -1;  // host: guest start to the agent's hello
+  double start_s = 0;                   // host: asking the hypervisor to start the guest
+  double boot_to_hello_s = -1;          // host: guest start to the agent's hello
   double guest_uptime_at_hello_s = -1;  // guest: its own clock at hello
-  double cell_s = 0;            // host: whole attempt, overlay to destroyed
+  double cell_s = 0;                    // host: whole attempt, overlay to destroyed
 };
 
 struct CellAttempt {
@@ -49,7 +49,10 @@ struct CellRunOptions {
   // guest power-off buys nothing (it took ~1.5 s under TCG): destroy after a short grace for
   // trailing console lines.
   std::chrono::milliseconds shutdown_grace{100};
-  size_t console_limit = 64 << 20;          // bytes of console kept; the rest is counted only
+  // How long the host may be blind (both streams closed, guest paused, state unknown) before the
+  // cell ends INFRA; a guest powering off closes its streams just before it reads as shut off.
+  std::chrono::milliseconds lost_grace{3000};
+  size_t console_limit = 64 << 20;  // bytes of console kept; the rest is counted only
   size_t channel_limit = 16 << 20;
 };
 
@@ -57,8 +60,8 @@ struct CellRunOptions {
 // `overlay_dir` holds the throwaway disk overlay, removed before returning.
 CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
                              const std::string& guest_name, const std::filesystem::path& cell_dir,
-                             const std::filesystem::path& overlay_dir, const std::atomic<bool>& stop,
-                             const CellRunOptions& options = {});
+                             const std::filesystem::path& overlay_dir,
+                             const std::atomic<bool>& stop, const CellRunOptions& options = {});
 
 // The kernel command line every cell gets (PROTOCOL.md "Boot").
 std::string guest_cmdline();

@@ -80,15 +80,17 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
       spdlog::warn("[{}] infrastructure failure ({}); retrying ({}/{})", cell.id,
                    clean_line(attempt.decision.reason, 300), n - 1, cell.infra_retries);
     }
-    attempt =
-        run_cell_attempt(backend, cell, boot, guest_name(run_id, cell.id, static_cast<int>(n)),
-                         cell_dir, overlay_dir, stop);
+    VerdictDecision previous = attempt.decision;
+    attempt = run_cell_attempt(backend, cell, boot, guest_name(run_id, cell.id, static_cast<int>(n)),
+                               cell_dir, overlay_dir, stop);
+    if (n > 1) attempt.decision = confirm_boot_error(previous, std::move(attempt.decision));
     result.attempts = static_cast<int>(n);
     if (!attempt.decision.retryable || stop) break;
   }
   result.verdict = attempt.decision.verdict;
   result.reason = attempt.decision.reason;
   result.signature = attempt.decision.signature;
+  result.outcomes = attempt.decision.outcomes;
   result.matched = expectation_met(cell, result.verdict, result.signature);
   result.end = to_string(attempt.observation.end);
   result.timing = {{"start_s", attempt.timing.start_s},
@@ -106,6 +108,7 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
                               {"first_line", g.first.first_line},
                               {"last_line", g.last_line},
                               {"excerpt", g.first.excerpt},
+                              {"truncated", g.first.truncated},
                               {"frames", g.first.frames}});
   }
   if (!attempt.observation.host_detail.empty())

@@ -18,10 +18,13 @@ enum class Verdict {
   Stall,  // no completion and no hung-task report: a livelock, or a server that stopped answering
   Oom,    // an OOM kill ended the workload
   Crash,  // oops, BUG, panic, soft lockup, RCU stall
+  // The kernel crashed before the agent's hello on the first attempt and again on the retry
+  // (syzkaller's "boot error"): the kernel's result, with its console, not the lab's failure.
+  BootError,
   Warn,   // kernel WARNING, workload finished
   Fail,   // the workload itself failed (I/O error, server bytes != bytes written)
   Infra,  // the lab failed: guest did not boot, QEMU died, agent silent: never a kernel result
-  Skip,   // the kernel cannot run this cell
+  Skip,   // the kernel cannot run this cell (keep last: lists of every verdict end here)
 };
 
 std::string_view to_string(Verdict v);
@@ -29,15 +32,17 @@ std::optional<Verdict> verdict_from_string(std::string_view name);
 
 // How the runner's watch over the guest ended.
 enum class CellEnd {
-  AgentDone,       // the agent said bye (or reported and the guest powered off)
-  PoweredOff,      // the guest stopped without the agent saying bye
-  BootDeadline,    // no hello from the agent in time
-  CellDeadline,    // the whole-cell deadline passed
-  Silence,         // no output at all for silence_timeout_s
-  AgentStall,      // the agent's monitor reported a stall or hang and the evidence time passed
-  AgentSkip,       // the agent said the kernel cannot run this cell
-  HostError,       // libvirt/QEMU refused or failed
-  Interrupted,     // the user stopped the run
+  AgentDone,     // the agent said bye (or reported and the guest powered off)
+  PoweredOff,    // the guest stopped without the agent saying bye
+  BootDeadline,  // no hello from the agent in time
+  CellDeadline,  // the whole-cell deadline passed
+  Silence,       // no output at all for silence_timeout_s
+  AgentStall,    // the agent's monitor reported a stall or hang and the evidence time passed
+  AgentSkip,     // the agent said the kernel cannot run this cell
+  HostError,     // libvirt/QEMU refused or failed
+  LostGuest,     // console and channel closed while the domain ran, or its state unknowable
+  GuestPaused,   // the hypervisor paused the guest (a disk I/O error: host disk full)
+  Interrupted,   // the user stopped the run
 };
 std::string_view to_string(CellEnd end);
 
@@ -45,23 +50,33 @@ struct CellObservation {
   CellEnd end = CellEnd::HostError;
   bool hello_seen = false;
   bool result_seen = false;
-  bool result_ok = false;       // the agent's own "ok"
-  bool bytes_match = false;     // server counted exactly the bytes written
-  std::string agent_error;      // first "error" message detail, if any
-  std::string skip_reason;      // the agent's "skip" reason, if any
-  bool agent_hang = false;      // the monitor relayed a hung-task report
-  bool agent_stall = false;     // the monitor saw no progress for its stall_after_s
-  std::string host_detail;      // e.g. QEMU's log tail, libvirt's error
+  bool result_ok = false;    // the agent's own "ok"
+  bool bytes_match = false;  // server counted exactly the bytes written
+  std::string agent_error;   // first "error" message detail, if any
+  std::string skip_reason;   // the agent's "skip" reason, if any
+  bool agent_hang = false;   // the monitor relayed a hung-task report
+  bool agent_stall = false;  // the monitor saw no progress for its stall_after_s
+  std::string host_detail;   // e.g. QEMU's log tail, libvirt's error
   std::vector<KernelReport> reports;
 };
 
 struct VerdictDecision {
   Verdict verdict = Verdict::Infra;
-  std::string reason;     // one line a person reads
-  std::string signature;  // stable title of the decisive kernel report, empty if none
-  bool retryable = false; // an infrastructure failure worth another attempt
+  std::string reason;      // one line a person reads
+  std::string signature;   // stable title of the decisive kernel report, empty if none
+  bool retryable = false;  // an infrastructure failure worth another attempt
+  // A kernel report before the agent's hello: INFRA once (a TCG flake has been seen), BOOT_ERROR
+  // when the retry crashes during boot too (confirm_boot_error).
+  bool boot_crash = false;
+  // Every outcome of the cell in console order, the verdict last: an OOM kill that resolved
+  // nothing and then a hang is {OOM, HANG}, and the verdict is HANG.
+  std::vector<Verdict> outcomes;
 };
 
 VerdictDecision decide_verdict(const CellObservation& obs);
+
+// The decision for an attempt that followed `previous` (an INFRA retry): a boot crash after a
+// boot crash is the kernel's BOOT_ERROR, however the titles differ; anything else stands.
+VerdictDecision confirm_boot_error(const VerdictDecision& previous, VerdictDecision current);
 
 }  // namespace fuselab

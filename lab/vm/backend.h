@@ -25,7 +25,8 @@ struct GuestSpec {
   Accelerator accel = Accelerator::Tcg;
 };
 
-// What the guest is doing, as the hypervisor sees it.
+// What the guest is doing, as the hypervisor sees it. Unknown: the hypervisor could not say (the
+// query failed, or a state the lab never asks for): never read as an ending.
 enum class GuestState { Running, Paused, Shutoff, Crashed, Unknown };
 
 struct GuestOutput {
@@ -45,6 +46,9 @@ class Guest {
   // Sends bytes to the agent channel; false if the channel is gone.
   virtual bool send_channel(const std::string& data) = 0;
   virtual GuestState state() = 0;
+  // Why the guest is in the state state() last returned, when that is not plain Running or Shutoff:
+  // a pause's reason ("I/O error on disk vda: no space left"), a failed query's error. Else empty.
+  virtual std::string state_detail() = 0;
   // Why the hypervisor stopped the guest, if it knows (e.g. QEMU's own log tail).
   virtual std::string exit_detail() = 0;
   // Stops the guest now. Idempotent; never blocks past `deadline`.

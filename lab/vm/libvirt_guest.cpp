@@ -3,6 +3,7 @@
 #include <libvirt/virterror.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <thread>
 
 #include "common/error.h"
@@ -27,7 +28,7 @@ bool drain(VirStream& stream, std::string& out) {
       continue;
     }
     if (n == -2) return true;  // no data now
-    stream.reset();           // 0: end of stream, -1: error (the guest went away)
+    stream.reset();            // 0: end of stream, -1: error (the guest went away)
     return false;
   }
   return true;
@@ -43,7 +44,8 @@ LibvirtGuest::LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml
       remove_log_(remove_log) {
   console_.reset(virStreamNew(conn, VIR_STREAM_NONBLOCK));
   channel_.reset(virStreamNew(conn, VIR_STREAM_NONBLOCK));
-  if (!console_ || !channel_) throw InfraError("libvirt: cannot create streams: " + libvirt_error());
+  if (!console_ || !channel_)
+    throw InfraError("libvirt: cannot create streams: " + libvirt_error());
   if (virDomainOpenConsole(domain_.get(), nullptr, console_.get(), VIR_DOMAIN_CONSOLE_FORCE) < 0) {
     std::string why = libvirt_error();
     destroy(std::chrono::seconds(10));
@@ -101,17 +103,65 @@ bool LibvirtGuest::send_channel(const std::string& data) {
   return sent == data.size();
 }
 
+// Why QEMU or libvirt paused the guest; for a disk I/O error, which disk and what error (QEMU
+// stops the guest on ENOSPC by default rather than fail the guest's write).
+std::string LibvirtGuest::pause_reason(int reason) {
+  switch (reason) {
+    case VIR_DOMAIN_PAUSED_IOERROR: {
+      std::string why = "paused on a disk I/O error";
+      virDomainDiskError errors[8];
+      int n = virDomainGetDiskErrors(domain_.get(), errors, 8, 0);
+      for (int i = 0; i < n; ++i) {
+        const char* what = errors[i].error == VIR_DOMAIN_DISK_ERROR_NO_SPACE
+                               ? "no space left on the host"
+                           : errors[i].error == VIR_DOMAIN_DISK_ERROR_UNSPEC ? "I/O error"
+                                                                             : "no error";
+        why += std::string(i == 0 ? ": " : ", ") + (errors[i].disk ? errors[i].disk : "?") + ": " +
+               what;
+        std::free(errors[i].disk);
+      }
+      return why;
+    }
+    case VIR_DOMAIN_PAUSED_USER:
+      return "paused by a user (virsh suspend?)";
+    case VIR_DOMAIN_PAUSED_WATCHDOG:
+      return "paused by a watchdog event";
+    case VIR_DOMAIN_PAUSED_CRASHED:
+      return "paused after a guest crash";
+    case VIR_DOMAIN_PAUSED_SHUTTING_DOWN:
+      return "paused while shutting down";
+    case VIR_DOMAIN_PAUSED_STARTING_UP:
+      return "paused while starting up";
+    default:
+      return "paused (libvirt reason " + std::to_string(reason) + ")";
+  }
+}
+
 GuestState LibvirtGuest::state() {
+  state_detail_.clear();
+  if (destroyed_) return GuestState::Shutoff;
   int state = 0, reason = 0;
-  if (destroyed_ || virDomainGetState(domain_.get(), &state, &reason, 0) < 0) return GuestState::Shutoff;
+  // A failed query says nothing about the guest (a libvirt connection that hiccuped): Unknown,
+  // which the runner never takes for an ending.
+  if (virDomainGetState(domain_.get(), &state, &reason, 0) < 0) {
+    state_detail_ = "libvirt cannot tell the guest's state: " + libvirt_error();
+    return GuestState::Unknown;
+  }
   switch (state) {
     case VIR_DOMAIN_RUNNING:
-    case VIR_DOMAIN_BLOCKED: return GuestState::Running;
-    case VIR_DOMAIN_PAUSED: return GuestState::Paused;
+    case VIR_DOMAIN_BLOCKED:
+      return GuestState::Running;
+    case VIR_DOMAIN_PAUSED:
+      state_detail_ = pause_reason(reason);
+      return GuestState::Paused;
     case VIR_DOMAIN_SHUTDOWN:
-    case VIR_DOMAIN_SHUTOFF: return GuestState::Shutoff;
-    case VIR_DOMAIN_CRASHED: return GuestState::Crashed;
-    default: return GuestState::Unknown;
+    case VIR_DOMAIN_SHUTOFF:
+      return GuestState::Shutoff;
+    case VIR_DOMAIN_CRASHED:
+      return GuestState::Crashed;
+    default:
+      state_detail_ = "libvirt state " + std::to_string(state);
+      return GuestState::Unknown;
   }
 }
 
@@ -136,12 +186,14 @@ void LibvirtGuest::destroy(std::chrono::seconds deadline) {
   const auto end = Clock::now() + deadline;
   while (true) {
     int state = 0, reason = 0;
-    if (virDomainGetState(domain_.get(), &state, &reason, 0) < 0 || state == VIR_DOMAIN_SHUTOFF) return;
+    if (virDomainGetState(domain_.get(), &state, &reason, 0) < 0 || state == VIR_DOMAIN_SHUTOFF)
+      return;
     if (virDomainDestroy(domain_.get()) == 0) return;
     // A transient guest that ended on its own meanwhile is gone or inactive: nothing to do.
     if (virGetLastErrorCode() == VIR_ERR_NO_DOMAIN || virDomainIsActive(domain_.get()) != 1) return;
     if (Clock::now() >= end) {
-      spdlog::error("could not destroy guest {}: {}", virDomainGetName(domain_.get()), libvirt_error());
+      spdlog::error("could not destroy guest {}: {}", virDomainGetName(domain_.get()),
+                    libvirt_error());
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -22,16 +22,20 @@ class LibvirtGuest : public Guest {
   GuestOutput poll(std::chrono::milliseconds wait) override;
   bool send_channel(const std::string& data) override;
   GuestState state() override;
+  std::string state_detail() override { return state_detail_; }
   std::string exit_detail() override;
   void destroy(std::chrono::seconds deadline) override;
 
  private:
+  std::string pause_reason(int reason);
+
   VirDomain domain_;
   VirStream console_;
   VirStream channel_;
   std::string xml_;
   std::filesystem::path qemu_log_;
   bool remove_log_ = false;
+  std::string state_detail_;
   bool destroyed_ = false;
 };
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "common/paths.h"
@@ -22,12 +23,15 @@ struct Step {
   std::string console;
   std::string channel;
   bool power_off = false;
+  bool close_streams = false;       // from now on both streams read as closed
+  std::optional<GuestState> state;  // from now on state() says this
+  std::string state_detail;
 };
 
 class FakeGuest : public Guest {
  public:
-  FakeGuest(std::vector<Step> steps, std::string on_run, std::atomic<int>* alive)
-      : steps_(std::move(steps)), on_run_(std::move(on_run)), alive_(alive) {
+  FakeGuest(std::vector<Step> steps, std::string on_run, std::atomic<int>* alive, int* polls)
+      : steps_(std::move(steps)), on_run_(std::move(on_run)), alive_(alive), polls_(polls) {
     ++*alive_;
   }
   ~FakeGuest() override { destroy(0s); }
@@ -40,9 +44,16 @@ class FakeGuest : public Guest {
       out.console += steps_[next_].console;
       out.channel += steps_[next_].channel;
       if (steps_[next_].power_off) off_ = true;
+      if (steps_[next_].close_streams) closed_ = true;
+      if (steps_[next_].state) {
+        state_ = steps_[next_].state;
+        state_detail_ = steps_[next_].state_detail;
+      }
       ++next_;
     }
     out.channel += std::exchange(pending_, "");
+    out.console_closed = out.channel_closed = closed_;
+    ++*polls_;
     return out;
   }
   bool send_channel(const std::string& data) override {
@@ -50,7 +61,11 @@ class FakeGuest : public Guest {
     if (data.find("\"run\"") != std::string::npos) pending_ += on_run_;
     return true;
   }
-  GuestState state() override { return off_ || destroyed_ ? GuestState::Shutoff : GuestState::Running; }
+  GuestState state() override {
+    if (off_ || destroyed_) return GuestState::Shutoff;
+    return state_.value_or(GuestState::Running);
+  }
+  std::string state_detail() override { return state_detail_; }
   std::string exit_detail() override { return "qemu said bye"; }
   void destroy(std::chrono::seconds) override {
     if (!destroyed_) --*alive_;
@@ -62,10 +77,14 @@ class FakeGuest : public Guest {
   std::vector<Step> steps_;
   std::string on_run_;
   std::atomic<int>* alive_;
+  int* polls_;
   Clock::time_point start_ = Clock::now();
   size_t next_ = 0;
   bool off_ = false;
   bool destroyed_ = false;
+  bool closed_ = false;
+  std::optional<GuestState> state_;
+  std::string state_detail_;
   std::string pending_;
 };
 
@@ -74,18 +93,22 @@ class FakeBackend : public Backend {
   std::vector<Step> steps;
   std::string on_run;
   std::atomic<int> alive{0};
+  int polls = 0;
   std::unique_ptr<Guest> start(const GuestSpec& spec) override {
     last_spec = spec;
-    return std::make_unique<FakeGuest>(steps, on_run, &alive);
+    return std::make_unique<FakeGuest>(steps, on_run, &alive, &polls);
   }
   int sweep_stale_guests() override { return 0; }
   GuestSpec last_spec;
 };
 
-const std::string kHello = R"({"msg":"hello","t":2.5,"proto":1,"agent":"0.1","kernel":"6.1.0"})" "\n";
+const std::string kHello = R"({"msg":"hello","t":2.5,"proto":1,"agent":"0.1","kernel":"6.1.0"})"
+                           "\n";
 const std::string kResult =
-    R"({"msg":"result","t":4,"ok":true,"bytes_written":1048576,"server_bytes_written":1048576,"mib_per_s":99.0})" "\n";
-const std::string kBye = R"({"msg":"bye","t":4.1})" "\n";
+    R"({"msg":"result","t":4,"ok":true,"bytes_written":1048576,"server_bytes_written":1048576,"mib_per_s":99.0})"
+    "\n";
+const std::string kBye = R"({"msg":"bye","t":4.1})"
+                         "\n";
 
 class CellRunnerTest : public ::testing::Test {
  protected:
@@ -97,8 +120,8 @@ class CellRunnerTest : public ::testing::Test {
     cell.silence_timeout_s = 60;
   }
   CellAttempt run() {
-    return run_cell_attempt(backend, cell, BootArtifacts{}, "fl-test", dir.path() / "c", dir.path(), stop,
-                            CellRunOptions{10ms, 300ms});
+    return run_cell_attempt(backend, cell, BootArtifacts{}, "fl-test", dir.path() / "c", dir.path(),
+                            stop, CellRunOptions{10ms, 300ms, 500ms});
   }
   TempDir dir{std::filesystem::temp_directory_path(), "fuselab-runner-"};
   FakeBackend backend;
@@ -107,7 +130,8 @@ class CellRunnerTest : public ::testing::Test {
 };
 
 TEST_F(CellRunnerTest, HelloRunResultByeIsPass) {
-  backend.steps = {{0ms, "Linux version 6.1\n", "", false}, {50ms, "", kHello, false}, {400ms, "", "", true}};
+  backend.steps = {
+      {0ms, "Linux version 6.1\n", "", false}, {50ms, "", kHello, false}, {400ms, "", "", true}};
   backend.on_run = kResult + kBye;
   auto a = run();
   EXPECT_EQ(a.decision.verdict, Verdict::Pass) << a.decision.reason;
@@ -145,13 +169,15 @@ TEST_F(CellRunnerTest, HungTaskAndNoResultIsHang) {
                     "[   25.271381] INFO: task dd:69 blocked for more than 8 seconds.\n"
                     "[   25.272788] Call Trace:\n[   25.272790]  <TASK>\n"
                     "[   25.272800]  __schedule+0x2a0/0x800\n[   25.272801]  schedule+0x20/0x80\n"
-                    "[   25.272802]  folio_wait_writeback+0x20/0x80\n[   25.272803]  shrink_folio_list+0x100/0x900\n"
+                    "[   25.272802]  folio_wait_writeback+0x20/0x80\n[   25.272803]  "
+                    "shrink_folio_list+0x100/0x900\n"
                     "[   25.272804]  </TASK>\n",
                     "", false}};
   auto a = run();
   EXPECT_EQ(a.observation.end, CellEnd::CellDeadline);
   EXPECT_EQ(a.decision.verdict, Verdict::Hang) << a.decision.reason;
-  EXPECT_NE(a.decision.signature.find("shrink_folio_list"), std::string::npos) << a.decision.signature;
+  EXPECT_NE(a.decision.signature.find("shrink_folio_list"), std::string::npos)
+      << a.decision.signature;
 }
 
 TEST_F(CellRunnerTest, GarbageFromTheGuestIsIgnored) {
@@ -179,6 +205,137 @@ TEST_F(CellRunnerTest, SilenceEndsTheCell) {
   EXPECT_EQ(a.observation.end, CellEnd::Silence);
   EXPECT_EQ(a.decision.verdict, Verdict::Stall);
   EXPECT_LT(Clock::now() - start, 5s);
+}
+
+// Both streams closed while libvirt still says the domain runs (the connection dropped, or QEMU's
+// chardevs went away): the host lost the guest. INFRA and retried, never the STALL or HANG the
+// deadlines would otherwise turn it into, and no busy loop meanwhile.
+TEST_F(CellRunnerTest, BothStreamsClosedWhileRunningIsALostConnection) {
+  cell.silence_timeout_s = 1;
+  cell.cell_timeout_s = 1;
+  backend.steps = {{0ms, "", kHello, false}, {50ms, "", "", false, true}};
+  auto start = Clock::now();
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::LostGuest);
+  EXPECT_EQ(a.decision.verdict, Verdict::Infra) << a.decision.reason;
+  EXPECT_TRUE(a.decision.retryable);
+  EXPECT_NE(a.decision.reason.find("lost connection"), std::string::npos) << a.decision.reason;
+  EXPECT_NE(a.observation.host_detail.find("while the domain is running"), std::string::npos);
+  EXPECT_LT(Clock::now() - start, 3s);
+  EXPECT_LT(backend.polls, 200);  // 500 ms blind at a 10 ms interval: about 50 polls
+  EXPECT_EQ(backend.alive, 0);
+}
+
+// The same, with a hung-task report already on the console: losing the guest afterwards does not
+// make the report the cell's ending (the workload might have finished; nobody could see).
+TEST_F(CellRunnerTest, LostConnectionAfterAHungTaskReportIsStillInfra) {
+  cell.cell_timeout_s = 30;
+  backend.steps = {
+      {0ms, "", kHello, false},
+      {20ms, "[   25.2] INFO: task dd:69 blocked for more than 8 seconds.\n", "", false},
+      {60ms, "", "", false, true}};
+  auto a = run();
+  EXPECT_EQ(a.decision.verdict, Verdict::Infra) << a.decision.reason;
+  EXPECT_EQ(a.observation.end, CellEnd::LostGuest);
+  EXPECT_EQ(a.decision.outcomes, std::vector<Verdict>{Verdict::Infra});
+}
+
+// A guest powering off closes its streams a moment before libvirt reports it shut off: inside the
+// grace that is a power-off, not a lost connection.
+TEST_F(CellRunnerTest, StreamsClosingJustBeforeShutoffIsAPowerOff) {
+  backend.steps = {{0ms, "", kHello, false}, {50ms, "", "", false, true}, {150ms, "", "", true}};
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::PoweredOff);
+  EXPECT_EQ(a.observation.host_detail, "qemu said bye");
+}
+
+// A failed virDomainGetState is not "shut off": while output flows the cell goes on and ends the
+// normal way.
+TEST_F(CellRunnerTest, UnknownStateForAMomentIsNotAnEnding) {
+  backend.steps = {{0ms, "", kHello, false},
+                   {20ms, "", "", false, false, GuestState::Unknown,
+                    "libvirt cannot tell the guest's state: timeout"},
+                   {200ms, "", "", false, false, GuestState::Running}};
+  backend.on_run = kResult + kBye;
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::AgentDone);
+  EXPECT_EQ(a.decision.verdict, Verdict::Pass) << a.decision.reason;
+}
+
+// ... and one that lasts is a lost guest, with libvirt's error as the reason.
+TEST_F(CellRunnerTest, StateUnknownForLongIsALostGuestWithLibvirtsError) {
+  cell.cell_timeout_s = 30;
+  backend.steps = {{0ms, "", kHello, false},
+                   {20ms, "", "", false, false, GuestState::Unknown,
+                    "libvirt cannot tell the guest's state: timeout"}};
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::LostGuest);
+  EXPECT_EQ(a.decision.verdict, Verdict::Infra);
+  EXPECT_TRUE(a.decision.retryable);
+  EXPECT_NE(a.decision.reason.find("libvirt cannot tell the guest's state: timeout"),
+            std::string::npos)
+      << a.decision.reason;
+}
+
+// QEMU pauses a guest whose disk write failed on the host (werror=enospc: a full /var/tmp): the
+// silence and deadlines that follow are the host's doing. INFRA with the pause reason and the
+// free space where the overlays live, not the HANG the cell deadline would have said.
+TEST_F(CellRunnerTest, GuestPausedOnAHostDiskErrorIsInfraWithTheReason) {
+  cell.cell_timeout_s = 1;
+  cell.silence_timeout_s = 1;
+  backend.steps = {
+      {0ms, "", kHello, false},
+      {20ms, "[   25.2] INFO: task dd:69 blocked for more than 8 seconds.\n", "", false},
+      {40ms, "", "", false, false, GuestState::Paused,
+       "paused on a disk I/O error: vda: no space left on the host"}};
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::GuestPaused);
+  EXPECT_EQ(a.decision.verdict, Verdict::Infra) << a.decision.reason;
+  EXPECT_NE(a.decision.reason.find("no space left on the host"), std::string::npos)
+      << a.decision.reason;
+  EXPECT_NE(a.decision.reason.find("free space under " + dir.path().string()), std::string::npos)
+      << a.decision.reason;
+  EXPECT_EQ(backend.alive, 0);
+}
+
+// A kernel that panics before the agent's hello: INFRA and retryable the first time, marked as a
+// boot crash so that the retry can confirm it (tests/unit/verdict_test.cpp: BOOT_ERROR).
+TEST_F(CellRunnerTest, PanicBeforeHelloIsARetryableBootCrash) {
+  backend.steps = {
+      {0ms,
+       "[    1.1] Kernel panic - not syncing: Requested init /nonexistent failed (error -2).\n"
+       "[    1.2] ---[ end Kernel panic - not syncing: Requested init /nonexistent failed (error "
+       "-2). ]---\n",
+       "", false},
+      {30ms, "", "", true}};
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::PoweredOff);
+  EXPECT_EQ(a.decision.verdict, Verdict::Infra);
+  EXPECT_TRUE(a.decision.retryable);
+  EXPECT_TRUE(a.decision.boot_crash);
+  EXPECT_EQ(a.decision.signature, "kernel panic: Requested init /nonexistent failed (error -2).");
+  // The panic explains the power-off: QEMU's log tail stays out of the reason.
+  EXPECT_EQ(a.observation.host_detail, "");
+  auto again = confirm_boot_error(a.decision, run().decision);
+  EXPECT_EQ(again.verdict, Verdict::BootError);
+  EXPECT_FALSE(again.retryable);
+}
+
+// The memcg OOM killer killed the writer, which then blocked (hung-task report), and nothing
+// finished by the deadline: HANG, with the OOM kept first in the outcomes.
+TEST_F(CellRunnerTest, OomKillThatResolvesNothingThenHangIsHang) {
+  backend.steps = {
+      {0ms, "", kHello, false},
+      {20ms,
+       "[   12.0] Memory cgroup out of memory: Killed process 44 (fuselab-agent) total-vm:5248kB\n"
+       "[   20.1] INFO: task fuselab-agent:44 blocked for more than 8 seconds.\n",
+       "", false}};
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::CellDeadline);
+  EXPECT_EQ(a.decision.verdict, Verdict::Hang) << a.decision.reason;
+  EXPECT_EQ(a.decision.outcomes, (std::vector<Verdict>{Verdict::Oom, Verdict::Hang}));
+  EXPECT_NE(a.decision.reason.find("OOM kill that resolved nothing"), std::string::npos)
+      << a.decision.reason;
 }
 
 }  // namespace

@@ -31,7 +31,9 @@ std::string format_reports(const std::vector<KernelReport>& reports) {
   out << "# " << reports.size() << " report(s); regenerate with FUSELAB_UPDATE_EXPECTED=1\n";
   for (const KernelReport& r : reports) {
     out << "\nTITLE: " << r.title << "\nKIND: " << to_string(r.kind) << "\nTASK: " << r.task
-        << "\nLINES: " << r.first_line << "-" << r.last_line << "\nFRAMES:";
+        << "\nLINES: " << r.first_line << "-" << r.last_line;
+    if (!r.truncated.empty()) out << "\nTRUNCATED: " << r.truncated;
+    out << "\nFRAMES:";
     for (std::size_t i = 0; i < r.frames.size() && i < kExpectedFrames; ++i) {
       out << " " << r.frames[i];
     }

@@ -160,6 +160,54 @@ TEST(ConsoleParser, WarningBothSiteFormats) {
   }
 }
 
+// syzkaller-style titles: no line numbers, offsets or addresses, so a signature holds across
+// kernels.
+TEST(ConsoleParser, TitlesDropLineNumbersOffsetsAndAddresses) {
+  EXPECT_EQ(normalize_title("kernel BUG at mm/filemap.c:1551!"),
+            "kernel BUG at mm/filemap.c:LINE!");
+  EXPECT_EQ(normalize_title("kernel panic: stack-protector: Kernel stack is corrupted in: "
+                            "lkdtm_CORRUPT_STACK+0x4d/0x50"),
+            "kernel panic: stack-protector: Kernel stack is corrupted in: lkdtm_CORRUPT_STACK");
+  EXPECT_EQ(normalize_title("WARNING: refcount at 0xffff888003a1b000 ffffffff81234567"),
+            "WARNING: refcount at ADDR ADDR");
+  EXPECT_EQ(normalize_title("kernel panic: VFS: Unable to mount root fs on unknown-block(0,0)"),
+            "kernel panic: VFS: Unable to mount root fs on unknown-block(0,0)");
+  EXPECT_EQ(normalize_title("INFO: task hung in shrink_folio_list"),
+            "INFO: task hung in shrink_folio_list");
+  EXPECT_EQ(normalize_title("BUG: soft lockup in deadbeef_fn"), "BUG: soft lockup in deadbeef_fn");
+  auto reports = parse_console(
+      "[ 9.1] kernel BUG at drivers/misc/lkdtm/bugs.c:87!\n"
+      "[ 9.1] Oops: invalid opcode: 0000 [#1] SMP NOPTI\n"
+      "[ 9.1] RIP: 0010:lkdtm_BUG+0x5/0x10\n"
+      "[ 9.1] ---[ end trace 0000000000000000 ]---\n");
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].title, "kernel BUG at drivers/misc/lkdtm/bugs.c:LINE!");
+  EXPECT_TRUE(reports[0].truncated.empty());
+}
+
+// A report the console stops in the middle of (the guest was killed, the log cut) or that runs
+// past the line limit says so; one that reached its end marker does not.
+TEST(ConsoleParser, ReportCutShortIsMarkedTruncated) {
+  std::string cut = hung_task("INFO: task dd:81 blocked for more than 8 seconds.");
+  cut.resize(cut.find("[   25.278680]  </TASK>"));
+  auto reports = parse_console(cut);
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].truncated, "end of log");
+  EXPECT_EQ(reports[0].title, "INFO: task hung in shrink_folio_list");
+
+  auto whole = parse_console(hung_task("INFO: task dd:81 blocked for more than 8 seconds."));
+  ASSERT_EQ(whole.size(), 1u);
+  EXPECT_TRUE(whole[0].truncated.empty());
+
+  std::string long_report =
+      "[ 1.0] WARNING: CPU: 1 PID: 64 at fs/fuse/file.c:1827 fuse_foo+0x9e/0x110\n";
+  for (int i = 0; i < 500; ++i) long_report += "[ 1.1]  R" + std::to_string(i) + ": 0\n";
+  long_report += "[ 1.2] ---[ end trace 0 ]---\n";
+  auto limited = parse_console(long_report);
+  ASSERT_GE(limited.size(), 1u);
+  EXPECT_EQ(limited[0].truncated, "line limit");
+}
+
 TEST(ConsoleParser, KindNamesAreDistinct) {
   std::set<std::string_view> names;
   for (auto k : {ReportKind::HungTask, ReportKind::SoftLockup, ReportKind::RcuStall,

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/paths.h"
+
 namespace fuselab {
 namespace {
 
@@ -23,14 +25,17 @@ CellObservation finished(bool ok = true, bool match = true) {
 
 TEST(Verdict, CleanFinishIsPass) { EXPECT_EQ(decide_verdict(finished()).verdict, Verdict::Pass); }
 
-TEST(Verdict, ByteMismatchIsFail) { EXPECT_EQ(decide_verdict(finished(true, false)).verdict, Verdict::Fail); }
+TEST(Verdict, ByteMismatchIsFail) {
+  EXPECT_EQ(decide_verdict(finished(true, false)).verdict, Verdict::Fail);
+}
 
 // The OOM killer ended the workload: the agent still sends a result (ok false), and the verdict
 // is OOM whether the console's report or only the agent's memcg counter saw the kill.
 TEST(Verdict, FailedResultWithMemcgOomReportIsOom) {
   auto obs = finished(false, false);
   obs.agent_error = "workload: writer killed by signal 9";
-  obs.reports.push_back(report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process 212 (dd)"));
+  obs.reports.push_back(
+      report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process 212 (dd)"));
   auto d = decide_verdict(obs);
   EXPECT_EQ(d.verdict, Verdict::Oom);
   EXPECT_EQ(d.signature, "Memory cgroup out of memory: Killed process 212 (dd)");
@@ -38,7 +43,9 @@ TEST(Verdict, FailedResultWithMemcgOomReportIsOom) {
 
 TEST(Verdict, FailedResultWithAgentOomCounterIsOom) {
   auto obs = finished(false, false);
-  obs.agent_error = "oom: workload ended (killed by signal 9) after 1 OOM kill(s) in /sys/fs/cgroup/memory/fuselab-1";
+  obs.agent_error =
+      "oom: workload ended (killed by signal 9) after 1 OOM kill(s) in "
+      "/sys/fs/cgroup/memory/fuselab-1";
   auto d = decide_verdict(obs);
   EXPECT_EQ(d.verdict, Verdict::Oom);
   EXPECT_NE(d.reason.find("1 OOM kill(s)"), std::string::npos);
@@ -46,7 +53,8 @@ TEST(Verdict, FailedResultWithAgentOomCounterIsOom) {
 
 TEST(Verdict, FinishedDespiteAnOomKillIsNotOom) {
   auto obs = finished();
-  obs.reports.push_back(report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process 9 (fuselab-agent)"));
+  obs.reports.push_back(report(ReportKind::MemcgOom,
+                               "Memory cgroup out of memory: Killed process 9 (fuselab-agent)"));
   EXPECT_EQ(decide_verdict(obs).verdict, Verdict::Pass);
 }
 
@@ -106,7 +114,8 @@ TEST(Verdict, HogThatCannotStartIsFailNotRetriedInfra) {
   auto d = decide_verdict(obs);
   EXPECT_EQ(d.verdict, Verdict::Fail);
   EXPECT_FALSE(d.retryable);
-  EXPECT_NE(d.reason.find("cell setup failed: pressure: hog of 80 MiB"), std::string::npos) << d.reason;
+  EXPECT_NE(d.reason.find("cell setup failed: pressure: hog of 80 MiB"), std::string::npos)
+      << d.reason;
 }
 
 TEST(Verdict, InterruptedIsNotRetried) {
@@ -116,11 +125,115 @@ TEST(Verdict, InterruptedIsNotRetried) {
 }
 
 TEST(Verdict, NamesRoundTrip) {
-  for (auto v : {Verdict::Pass, Verdict::Slow, Verdict::Hang, Verdict::Stall, Verdict::Oom, Verdict::Crash,
-                 Verdict::Warn, Verdict::Fail, Verdict::Infra, Verdict::Skip}) {
+  for (auto v :
+       {Verdict::Pass, Verdict::Slow, Verdict::Hang, Verdict::Stall, Verdict::Oom, Verdict::Crash,
+        Verdict::BootError, Verdict::Warn, Verdict::Fail, Verdict::Infra, Verdict::Skip}) {
     EXPECT_EQ(verdict_from_string(to_string(v)), v);
   }
+  EXPECT_EQ(to_string(Verdict::BootError), "BOOT_ERROR");
   EXPECT_FALSE(verdict_from_string("MAYBE"));
+}
+
+// The real log (shared/console-logs): the memcg OOM killer killed the writer, which then blocked
+// at exit in writeback_single_inode while the server looped in reclaim_throttle; the agent's
+// monitor reported no progress and the cell ended without a result. fuselab used to say OOM.
+TEST(Verdict, OomKillThatResolvedNothingThenHungIsHangWithBothOutcomes) {
+  CellObservation obs;
+  obs.end = CellEnd::AgentStall;
+  obs.hello_seen = true;
+  obs.agent_stall = true;
+  obs.reports = parse_console(read_file(std::string(FUSELAB_TEST_DATA) +
+                                        "/console/oom-then-hung-7.2-ioflusher-unguarded.log"));
+  ASSERT_GE(obs.reports.size(), 2u);
+  EXPECT_EQ(obs.reports.front().kind, ReportKind::MemcgOom);
+  auto d = decide_verdict(obs);
+  EXPECT_EQ(d.verdict, Verdict::Hang) << d.reason;
+  EXPECT_EQ(d.outcomes, (std::vector<Verdict>{Verdict::Oom, Verdict::Hang}));
+  EXPECT_NE(d.reason.find("after an OOM kill that resolved nothing"), std::string::npos)
+      << d.reason;
+  EXPECT_NE(d.signature.find("INFO: task hung in"), std::string::npos) << d.signature;
+}
+
+TEST(Verdict, OomThenNoProgressWithoutHungReportIsStall) {
+  CellObservation obs;
+  obs.end = CellEnd::CellDeadline;
+  obs.hello_seen = true;
+  obs.reports.push_back(
+      report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process (dd)"));
+  auto d = decide_verdict(obs);
+  EXPECT_EQ(d.verdict, Verdict::Stall);
+  EXPECT_EQ(d.outcomes, (std::vector<Verdict>{Verdict::Oom, Verdict::Stall}));
+}
+
+// An OOM kill that did end the workload (the agent sent its failed result) stays OOM.
+TEST(Verdict, OomThatEndedTheWorkloadHasOneOutcome) {
+  auto obs = finished(false, false);
+  obs.reports.push_back(
+      report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process (dd)"));
+  auto d = decide_verdict(obs);
+  EXPECT_EQ(d.verdict, Verdict::Oom);
+  EXPECT_EQ(d.outcomes, std::vector<Verdict>{Verdict::Oom});
+}
+
+TEST(Verdict, OutcomesFollowConsoleOrderWithTheVerdictLast) {
+  auto obs = finished();
+  obs.reports.push_back(
+      report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process (hog)"));
+  obs.reports.push_back(report(ReportKind::HungTask, "INFO: task hung in fuse_flush"));
+  obs.reports.push_back(report(ReportKind::HungTask, "INFO: task hung in fuse_flush"));
+  auto d = decide_verdict(obs);
+  EXPECT_EQ(d.verdict, Verdict::Slow);
+  EXPECT_EQ(d.outcomes, (std::vector<Verdict>{Verdict::Oom, Verdict::Slow}));
+  EXPECT_EQ(decide_verdict(finished()).outcomes, std::vector<Verdict>{Verdict::Pass});
+}
+
+// The host lost the guest or paused it: INFRA and retried, whatever the console shows.
+TEST(Verdict, LostOrPausedGuestIsRetriedInfraNotAHang) {
+  for (CellEnd end : {CellEnd::LostGuest, CellEnd::GuestPaused}) {
+    CellObservation obs;
+    obs.end = end;
+    obs.hello_seen = true;
+    obs.host_detail = "paused on a disk I/O error: vda: no space left on the host";
+    obs.reports.push_back(report(ReportKind::HungTask, "INFO: task hung in shrink_folio_list"));
+    auto d = decide_verdict(obs);
+    EXPECT_EQ(d.verdict, Verdict::Infra) << to_string(end);
+    EXPECT_TRUE(d.retryable);
+    EXPECT_NE(d.reason.find("no space left on the host"), std::string::npos) << d.reason;
+    EXPECT_EQ(d.outcomes, std::vector<Verdict>{Verdict::Infra});
+  }
+}
+
+// A boot crash is INFRA (retried) once; the same again on the retry is the kernel's BOOT_ERROR,
+// with its signature. Anything else after a boot crash (the flake: the retry booted) stands.
+TEST(Verdict, BootCrashOnTheRetryTooIsBootError) {
+  CellObservation obs;
+  obs.end = CellEnd::PoweredOff;
+  obs.reports.push_back(report(ReportKind::Panic,
+                               "kernel panic: VFS: Unable to mount root fs on unknown-block(0,0)"));
+  auto first = decide_verdict(obs);
+  EXPECT_EQ(first.verdict, Verdict::Infra);
+  EXPECT_TRUE(first.boot_crash);
+  auto second = confirm_boot_error(first, decide_verdict(obs));
+  EXPECT_EQ(second.verdict, Verdict::BootError);
+  EXPECT_FALSE(second.retryable);
+  EXPECT_EQ(second.signature, "kernel panic: VFS: Unable to mount root fs on unknown-block(0,0)");
+  EXPECT_NE(second.reason.find("retry too"), std::string::npos) << second.reason;
+
+  auto booted = confirm_boot_error(first, decide_verdict(finished()));
+  EXPECT_EQ(booted.verdict, Verdict::Pass);
+  // No crash before hello (the boot deadline): not a boot error, however often it repeats.
+  CellObservation silent;
+  silent.end = CellEnd::BootDeadline;
+  auto none = confirm_boot_error(decide_verdict(silent), decide_verdict(silent));
+  EXPECT_EQ(none.verdict, Verdict::Infra);
+  EXPECT_TRUE(none.retryable);
+  // Different titles on the two boots: still the kernel's (both crashed), both named.
+  CellObservation other = obs;
+  other.reports = {report(ReportKind::Oops, "Oops: int3 in sched_clock_cpu")};
+  auto mixed = confirm_boot_error(decide_verdict(other), decide_verdict(obs));
+  EXPECT_EQ(mixed.verdict, Verdict::BootError);
+  EXPECT_NE(mixed.reason.find("first attempt: Oops: int3 in sched_clock_cpu"), std::string::npos)
+      << mixed.reason;
 }
 
 }  // namespace
