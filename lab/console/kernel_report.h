@@ -14,6 +14,8 @@ namespace fuselab {
 enum class ReportKind {
   HungTask,    // "INFO: task NAME:PID blocked [in I/O wait ]for more than N seconds."
   SoftLockup,  // "watchdog: BUG: soft lockup - CPU#N stuck for Ns! [NAME:PID]"
+  HardLockup,  // "watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 1" (buddy) or without "CPU0:
+               // "
   RcuStall,    // "rcu: INFO: rcu_preempt self-detected stall on CPU" and friends
   Oops,        // die(): "Oops: int3: 0000 [#1]", general protection fault, unable to handle page
   Bug,         // "kernel BUG at FILE:LINE!" and other "BUG: ..." lines

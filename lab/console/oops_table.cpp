@@ -57,6 +57,20 @@ std::optional<HeaderMatch> match_soft_lockup(std::string_view text) {
   return m;
 }
 
+// "watchdog: CPU0: Watchdog detected hard LOCKUP on cpu 1" (buddy detector: CPU0 saw CPU1 stuck,
+// and the NMI backtrace of CPU1 follows), "watchdog: Watchdog detected hard LOCKUP on cpu 1" (perf
+// NMI), "NMI watchdog: ..." (older kernels).
+std::optional<HeaderMatch> match_hard_lockup(std::string_view text) {
+  text = drop_prefix(drop_prefix(text, "NMI watchdog: "), "watchdog: ");
+  if (text.starts_with("CPU")) {
+    std::size_t colon = text.find(": ");
+    if (colon == std::string_view::npos || colon > 8) return std::nullopt;
+    text = text.substr(colon + 2);
+  }
+  if (!text.starts_with("Watchdog detected hard LOCKUP on cpu ")) return std::nullopt;
+  return HeaderMatch{};
+}
+
 std::optional<HeaderMatch> match_rcu_stall(std::string_view text) {
   text = drop_prefix(text, "rcu: ");
   if (!text.starts_with("INFO: rcu_")) return std::nullopt;
@@ -169,6 +183,8 @@ const OopsEntry kTable[] = {
     {ReportKind::HungTask, match_hung_task, "INFO: task hung in {frame}", "INFO: task hung",
      hung_task_frame, kNoSkip, ReportEnd::TaskEnd},
     {ReportKind::SoftLockup, match_soft_lockup, "BUG: soft lockup in {frame}", "BUG: soft lockup",
+     stall_frame, kStallSkip, ReportEnd::TaskEnd, true},
+    {ReportKind::HardLockup, match_hard_lockup, "BUG: hard lockup in {frame}", "BUG: hard lockup",
      stall_frame, kStallSkip, ReportEnd::TaskEnd, true},
     {ReportKind::RcuStall, match_rcu_stall, "INFO: rcu detected stall in {frame}",
      "INFO: rcu detected stall", stall_frame, kRcuSkip, ReportEnd::TaskEnd, true},

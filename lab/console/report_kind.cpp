@@ -8,6 +8,8 @@ std::string_view to_string(ReportKind kind) {
       return "hung-task";
     case ReportKind::SoftLockup:
       return "soft-lockup";
+    case ReportKind::HardLockup:
+      return "hard-lockup";
     case ReportKind::RcuStall:
       return "rcu-stall";
     case ReportKind::Oops:

@@ -79,7 +79,8 @@ namespace {
 
 bool is_crash(ReportKind kind) {
   return kind == ReportKind::Oops || kind == ReportKind::Bug || kind == ReportKind::Panic ||
-         kind == ReportKind::SoftLockup || kind == ReportKind::RcuStall;
+         kind == ReportKind::SoftLockup || kind == ReportKind::HardLockup ||
+         kind == ReportKind::RcuStall;
 }
 
 // What one console report means as an outcome, given whether the workload finished.
@@ -123,7 +124,7 @@ VerdictDecision decide(const CellObservation& obs) {
   const auto& reports = obs.reports;
   const KernelReport* crash =
       first_of(reports, {ReportKind::Oops, ReportKind::Bug, ReportKind::Panic,
-                         ReportKind::SoftLockup, ReportKind::RcuStall});
+                         ReportKind::SoftLockup, ReportKind::HardLockup, ReportKind::RcuStall});
   const KernelReport* hung = first_of(reports, {ReportKind::HungTask});
   const KernelReport* oom = first_of(reports, {ReportKind::Oom, ReportKind::MemcgOom});
   const KernelReport* warning = first_of(reports, {ReportKind::Warning});

@@ -210,9 +210,9 @@ TEST(ConsoleParser, ReportCutShortIsMarkedTruncated) {
 
 TEST(ConsoleParser, KindNamesAreDistinct) {
   std::set<std::string_view> names;
-  for (auto k : {ReportKind::HungTask, ReportKind::SoftLockup, ReportKind::RcuStall,
-                 ReportKind::Oops, ReportKind::Bug, ReportKind::Warning, ReportKind::Panic,
-                 ReportKind::Oom, ReportKind::MemcgOom}) {
+  for (auto k : {ReportKind::HungTask, ReportKind::SoftLockup, ReportKind::HardLockup,
+                 ReportKind::RcuStall, ReportKind::Oops, ReportKind::Bug, ReportKind::Warning,
+                 ReportKind::Panic, ReportKind::Oom, ReportKind::MemcgOom}) {
     EXPECT_TRUE(names.insert(to_string(k)).second) << to_string(k);
   }
 }
