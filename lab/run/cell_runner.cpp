@@ -217,10 +217,18 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
 
     GuestState state = guest->state();
     if (state == GuestState::Shutoff || state == GuestState::Crashed) {
-      // Collect what was still in flight before the streams closed.
-      GuestOutput rest = guest->poll(std::chrono::milliseconds(0));
-      console_log.write(rest.console);
-      watch.on_channel(rest.channel);
+      // Collect what was still in flight: libvirt reports "shutting down" while QEMU still
+      // flushes the serial line, so a kernel panic's last lines (its report) arrive after this
+      // state. Drain until both streams end, for at most a short, fixed time.
+      const auto drain_until = Clock::now() + std::chrono::seconds(2);
+      bool console_done = out.console_closed, channel_done = out.channel_closed;
+      while (!(console_done && channel_done) && Clock::now() < drain_until) {
+        GuestOutput rest = guest->poll(std::chrono::milliseconds(100));
+        console_log.write(rest.console);
+        watch.on_channel(rest.channel);
+        console_done = console_done || rest.console_closed;
+        channel_done = channel_done || rest.channel_closed;
+      }
       obs.end = !watch.bye                ? CellEnd::PoweredOff
                 : obs.skip_reason.empty() ? CellEnd::AgentDone
                                           : CellEnd::AgentSkip;

@@ -321,6 +321,25 @@ TEST_F(CellRunnerTest, PanicBeforeHelloIsARetryableBootCrash) {
   EXPECT_FALSE(again.retryable);
 }
 
+// libvirt says "shutting down" while QEMU still flushes the serial line: the panic's report
+// arrives after the state changed, and must still decide the cell (seen on a quiet host:
+// the BOOT_ERROR vm test read "powered-off" without a report).
+TEST_F(CellRunnerTest, ConsoleThatArrivesAfterThePowerOffStateIsStillRead) {
+  backend.steps = {
+      {0ms, "[    1.0] Run /init as init process\n", "", false},
+      {20ms, "", "", true},
+      {150ms,
+       "[    1.1] Kernel panic - not syncing: Requested init /nonexistent failed (error -2).\n"
+       "[    1.2] ---[ end Kernel panic - not syncing: Requested init /nonexistent failed (error "
+       "-2). ]---\n",
+       "", false},
+      {250ms, "", "", false, true}};
+  auto a = run();
+  EXPECT_EQ(a.observation.end, CellEnd::PoweredOff);
+  EXPECT_TRUE(a.decision.boot_crash);
+  EXPECT_EQ(a.decision.signature, "kernel panic: Requested init /nonexistent failed (error -2).");
+}
+
 // The memcg OOM killer killed the writer, which then blocked (hung-task report), and nothing
 // finished by the deadline: HANG, with the OOM kept first in the outcomes.
 TEST_F(CellRunnerTest, OomKillThatResolvesNothingThenHangIsHang) {
