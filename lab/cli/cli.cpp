@@ -21,8 +21,8 @@
 #include "report/plan_table.h"
 #include "report/text_escape.h"
 #include "run/artifact_resolver.h"
-#include "run/merge_runs.h"
 #include "run/leftovers.h"
+#include "run/merge_runs.h"
 #include "run/plan_check.h"
 #include "run/plan_preview.h"
 #include "run/run_plan.h"
@@ -66,7 +66,7 @@ void setup_logging(int verbosity) {
   spdlog::set_default_logger(logger);
   // Detail comes with timestamps: -v is for finding where the time goes.
   spdlog::set_pattern(verbosity > 0 ? "%H:%M:%S.%e %^%l%$: %v" : "%^%l%$: %v");
-  spdlog::set_level(verbosity >= 2 ? spdlog::level::trace
+  spdlog::set_level(verbosity >= 2   ? spdlog::level::trace
                     : verbosity == 1 ? spdlog::level::debug
                                      : spdlog::level::info);
 }
@@ -83,7 +83,8 @@ int run_probe_accel(const RunOptions& options, const std::string& kernel, bool r
     ArtifactResolver resolver(options.source_dir, options.agent_binary);
     choice = choose_accelerator("auto", resolver.kernel(kernel).kernel, probe);
   }
-  long long age = std::max<long long>(0, static_cast<long long>(std::time(nullptr)) - choice->probed_at);
+  long long age =
+      std::max<long long>(0, static_cast<long long>(std::time(nullptr)) - choice->probed_at);
   std::cout << to_string(choice->accel) << ": " << choice->reason << "\n"
             << (choice->from_cache ? "decided " + std::to_string(age) + " s ago by an earlier probe"
                                    : std::string("decided now by a probe boot"))
@@ -113,27 +114,34 @@ int cli_main(int argc, char** argv) {
   auto add_common = [&](CLI::App* sub) {
     sub->add_option("plan", options.plan_file, "YAML plan, e.g. configs/smoke.yaml")->required();
     sub->add_option("--agent", options.agent_binary, "guest agent binary (default: the built one)");
-    sub->add_option("--cell", options.cells, "only this cell id (repeatable; `fuselab plan` lists ids)");
+    sub->add_option("--cell", options.cells,
+                    "only this cell id (repeatable; `fuselab plan` lists ids)");
   };
 
   CLI::App* run = app.add_subcommand("run", "boot the plan's cells and report a verdict for each");
   add_common(run);
   run->add_option("--connect", options.connect_uri,
                   "libvirt URI (default: the embedded QEMU driver, no daemon needed)");
-  run->add_option("--results", options.results_dir, "where results/<run-id>/ goes")->capture_default_str();
-  run->add_option("--accel", options.accel, "auto (probe KVM, else TCG), kvm or tcg")->capture_default_str();
+  run->add_option("--results", options.results_dir, "where results/<run-id>/ goes")
+      ->capture_default_str();
+  run->add_option("--accel", options.accel, "auto (probe KVM, else TCG), kvm or tcg")
+      ->capture_default_str();
   run->add_option("--run-id", options.run_id, "name of the run directory (default: time-based)");
-  run->add_option("--resume", options.resume, "run id to continue: its finished cells are kept, the rest run");
-  run->add_option("--shard", options.shard, "K/N: run only shard K of N (deterministic by cell id)");
+  run->add_option("--resume", options.resume,
+                  "run id to continue: its finished cells are kept, the rest run");
+  run->add_option("--shard", options.shard,
+                  "K/N: run only shard K of N (deterministic by cell id)");
   run->add_flag("--kcidb", options.kcidb, "also write kcidb.json (KCIDB v4 submission)");
   run->add_option("-j,--jobs", options.jobs, "cells at once (default: from host CPUs and memory)");
 
-  CLI::App* prepare = app.add_subcommand("prepare", "fetch and build the kernels and images a plan needs");
+  CLI::App* prepare =
+      app.add_subcommand("prepare", "fetch and build the kernels and images a plan needs");
   add_common(prepare);
   bool prepare_json = false;
   prepare->add_flag("--json", prepare_json, "print the prepared files as JSON (for scripts)");
 
-  CLI::App* plan_cmd = app.add_subcommand("plan", "list a plan's cells and their expected verdicts, boot nothing");
+  CLI::App* plan_cmd =
+      app.add_subcommand("plan", "list a plan's cells and their expected verdicts, boot nothing");
   plan_cmd->add_option("plan", options.plan_file, "YAML plan")->required();
   bool plan_json = false;
   plan_cmd->add_flag("--json", plan_json, "print the expanded cells as JSON");
@@ -148,7 +156,8 @@ int cli_main(int argc, char** argv) {
   CLI::App* probe = app.add_subcommand("probe-accel", "tell which accelerator can run guests here");
   probe->add_option("--kernel", probe_kernel, "kernel to probe with")->capture_default_str();
   bool probe_refresh = false;
-  probe->add_flag("--refresh", probe_refresh, "probe again even if this host boot already has an answer");
+  probe->add_flag("--refresh", probe_refresh,
+                  "probe again even if this host boot already has an answer");
 
   KernelCommand kernel_cmd(app);
   CacheCommand cache_cmd(app);
@@ -167,7 +176,8 @@ int cli_main(int argc, char** argv) {
       CleanupGuardian guardian(cache_dir(), overlay_parent_dir());
       RunOutcome outcome = run_plan(options, g_stop);
       std::cout << format_table(outcome.summary);
-      std::cout << "results: " << outcome.run_dir.string() << " (report.html, junit.xml, summary.md, run.json)\n";
+      std::cout << "results: " << outcome.run_dir.string()
+                << " (report.html, junit.xml, summary.md, run.json)\n";
       if (outcome.summary.interrupted) std::cout << "interrupted: finished cells were kept\n";
       return outcome.exit_code;
     }
@@ -196,10 +206,11 @@ int cli_main(int argc, char** argv) {
         std::cout << prepared.dump(2) << "\n";
       } else {
         for (const auto& p : prepared) {
-          std::cout << p["kernel_value"].get<std::string>() << " + " << p["image_value"].get<std::string>()
-                    << ":\n  kernel " << p["kernel"].get<std::string>() << "\n  initrd "
-                    << p["initrd"].get<std::string>() << "\n  image  " << p["base_image"].get<std::string>()
-                    << "\n";
+          std::cout << p["kernel_value"].get<std::string>() << " + "
+                    << p["image_value"].get<std::string>() << ":\n  kernel "
+                    << p["kernel"].get<std::string>() << "\n  initrd "
+                    << p["initrd"].get<std::string>() << "\n  image  "
+                    << p["base_image"].get<std::string>() << "\n";
         }
       }
       return 0;

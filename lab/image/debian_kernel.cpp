@@ -190,8 +190,9 @@ KernelArtifacts load_kernel_meta(const fs::path& dir) {
   if (!config.empty() && fs::is_regular_file(dir / config)) kernel.config = dir / config;
   if (!fs::exists(kernel.kernel) ||
       (!kernel.modules_dir.empty() && !fs::exists(kernel.modules_dir / "modules.dep"))) {
-    throw InfraError("cached kernel in " + dir.string() +
-                     " is incomplete; delete that folder and run again (it is fetched or built anew)");
+    throw InfraError(
+        "cached kernel in " + dir.string() +
+        " is incomplete; delete that folder and run again (it is fetched or built anew)");
   }
   return kernel;
 }

@@ -35,7 +35,8 @@ std::vector<CachedKernel> list_cached_kernels(const fs::path& kernels_dir) {
     k.release = text("release", "");
     k.version = text("version", "");
     k.kernel = entry.path() / text("kernel", "");
-    if (auto config = text("config", ""); !config.empty() && fs::is_regular_file(entry.path() / config))
+    if (auto config = text("config", "");
+        !config.empty() && fs::is_regular_file(entry.path() / config))
       k.config = entry.path() / config;
     k.size_bytes = fs::file_size(k.kernel, ec);
     if (ec) k.size_bytes = 0;

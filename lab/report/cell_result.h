@@ -18,7 +18,7 @@ struct CellResult {
   std::string reason;
   std::string signature;
   std::vector<Verdict> outcomes;  // every outcome in order, the verdict last (VerdictDecision)
-  bool matched = false;  // verdict == cell.expect
+  bool matched = false;           // verdict == cell.expect
   int attempts = 0;
   std::string accel;
   std::string kernel_release;

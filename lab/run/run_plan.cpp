@@ -14,10 +14,10 @@
 #include "common/error.h"
 #include "common/json_fields.h"
 #include "common/paths.h"
+#include "common/safe_name.h"
 #include "common/stale_files.h"
 #include "image/cache_inventory.h"
 #include "image/file_lock.h"
-#include "common/safe_name.h"
 #include "matrix/plan.h"
 #include "matrix/shard.h"
 #include "report/report_files.h"
@@ -81,8 +81,9 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
                    clean_line(attempt.decision.reason, 300), n - 1, cell.infra_retries);
     }
     VerdictDecision previous = attempt.decision;
-    attempt = run_cell_attempt(backend, cell, boot, guest_name(run_id, cell.id, static_cast<int>(n)),
-                               cell_dir, overlay_dir, stop);
+    attempt =
+        run_cell_attempt(backend, cell, boot, guest_name(run_id, cell.id, static_cast<int>(n)),
+                         cell_dir, overlay_dir, stop);
     if (n > 1) attempt.decision = confirm_boot_error(previous, std::move(attempt.decision));
     result.attempts = static_cast<int>(n);
     if (!attempt.decision.retryable || stop) break;
@@ -235,7 +236,9 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   ArtifactResolver resolver(options.source_dir, options.agent_binary);
   check_plan(plan, resolver);
 
-  summary.run_id = !options.resume.empty() ? options.resume : options.run_id.empty() ? make_run_id() : options.run_id;
+  summary.run_id = !options.resume.empty()  ? options.resume
+                   : options.run_id.empty() ? make_run_id()
+                                            : options.run_id;
   // The run id is a directory under --results: one name, never a path.
   std::string lowered = summary.run_id;
   for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -311,9 +314,11 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   summary.accel = to_string(accel.accel);
   summary.accel_reason = accel.reason;
   if (accel.accel == Accelerator::Tcg && options.accel == "auto") {
-    spdlog::warn("using TCG (software emulation): {}{}", accel.reason,
-                 accel.from_cache ? " (decided earlier this host boot; fuselab probe-accel --refresh probes again)"
-                                  : "");
+    spdlog::warn(
+        "using TCG (software emulation): {}{}", accel.reason,
+        accel.from_cache
+            ? " (decided earlier this host boot; fuselab probe-accel --refresh probes again)"
+            : "");
   }
   // libguestfs follows the probe (the image code forces TCG unless told otherwise).
   if (!std::getenv("LIBGUESTFS_BACKEND_SETTINGS")) {
@@ -352,7 +357,8 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   for (auto& [pair, boot] : boots) {
     boot.kernel = backend.guest_readable(boot.kernel, overlay_dir.path());
     boot.initrd = backend.guest_readable(boot.initrd, overlay_dir.path());
-    if (!boot.base_image.empty()) boot.base_image = backend.guest_readable(boot.base_image, overlay_dir.path(), true);
+    if (!boot.base_image.empty())
+      boot.base_image = backend.guest_readable(boot.base_image, overlay_dir.path(), true);
   }
   write_run_json();
 

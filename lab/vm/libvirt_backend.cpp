@@ -122,7 +122,8 @@ LibvirtBackend::LibvirtBackend(const std::string& uri, const fs::path& embed_par
   }
   if (!conn_) {
     if (first_error.empty()) {
-      first_error = "all " + std::to_string(kEmbedSlots) + " slots are in use by other fuselab runs";
+      first_error =
+          "all " + std::to_string(kEmbedSlots) + " slots are in use by other fuselab runs";
     }
     throw InfraError("libvirt: cannot open the embedded QEMU driver in " + embed_parent.string() +
                      ": " + first_error);
