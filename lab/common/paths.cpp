@@ -59,6 +59,14 @@ std::string read_file(const fs::path& path) {
   return ss.str();
 }
 
+std::string read_file_or_empty(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 TempDir::TempDir(const fs::path& parent, const std::string& prefix) {
   fs::create_directories(parent);
   std::string templ = (parent / (prefix + "XXXXXX")).string();

@@ -20,6 +20,9 @@ std::optional<std::string> cache_dir_problem(const std::filesystem::path& dir);
 // that a later run would trust.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 std::string read_file(const std::filesystem::path& path);
+// The file's contents, or empty when it is missing or unreadable (/proc entries that vanish,
+// caches not written yet): for callers to whom absent and empty mean the same.
+std::string read_file_or_empty(const std::filesystem::path& path);
 
 // A directory removed with its contents when the object dies.
 class TempDir {

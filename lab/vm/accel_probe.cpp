@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/json_fields.h"
 #include "common/paths.h"
 #include "common/subprocess.h"
 
@@ -24,17 +25,6 @@ const char* to_string(Accelerator accel) { return accel == Accelerator::Kvm ? "k
 namespace {
 
 constexpr const char* kQemu = "qemu-system-x86_64";
-
-// Small files the probe may find missing or unreadable: empty, never an error.
-std::string read_small_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text;
-  if (!in) return text;
-  text.resize(64 << 10);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<size_t>(in.gcount()));
-  return text;
-}
 
 std::string trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
@@ -60,7 +50,7 @@ std::string telling_line(const std::string& text) {
 
 // What identifies the answer: this boot of the host, and the QEMU binary that gave it.
 json probe_identity() {
-  json id = {{"boot_id", trimmed(read_small_file("/proc/sys/kernel/random/boot_id"))}};
+  json id = {{"boot_id", trimmed(read_file_or_empty("/proc/sys/kernel/random/boot_id"))}};
   fs::path qemu = find_program(kQemu);
   id["qemu"] = qemu.string();
   struct stat st {};
@@ -140,21 +130,17 @@ fs::path default_accel_cache_file() { return cache_dir() / "accel-probe.json"; }
 
 std::optional<AccelChoice> cached_accelerator(const fs::path& cache_file) {
   if (cache_file.empty()) return std::nullopt;
-  auto entry = json::parse(read_small_file(cache_file), nullptr, false);
+  auto entry = json::parse(read_file_or_empty(cache_file), nullptr, false);
   if (!entry.is_object()) return std::nullopt;
   json id = probe_identity();
   for (const auto& [key, value] : id.items()) {
     if (!entry.contains(key) || entry[key] != value) return std::nullopt;
   }
-  const auto accel = entry.find("accel");
-  const auto reason = entry.find("reason");
-  const auto at = entry.find("probed_at");
-  if (accel == entry.end() || !accel->is_string() || reason == entry.end() ||
-      !reason->is_string() || at == entry.end() || !at->is_number_integer())
-    return std::nullopt;
-  if (*accel != "kvm" && *accel != "tcg") return std::nullopt;
-  AccelChoice choice{*accel == "kvm" ? Accelerator::Kvm : Accelerator::Tcg,
-                     reason->get<std::string>(), true, at->get<long long>()};
+  auto accel = json_string_field(entry, "accel");
+  auto reason = json_string_field(entry, "reason");
+  auto at = json_int_field<long long>(entry, "probed_at");
+  if (!accel || !reason || !at || (*accel != "kvm" && *accel != "tcg")) return std::nullopt;
+  AccelChoice choice{*accel == "kvm" ? Accelerator::Kvm : Accelerator::Tcg, *reason, true, *at};
   return choice;
 }
 

@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <fstream>
 #include <thread>
 
+#include "common/paths.h"
 #include "common/unique_fd.h"
 
 namespace fs = std::filesystem;
@@ -15,19 +15,14 @@ namespace fs = std::filesystem;
 namespace fuselab {
 namespace {
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // The pid in a libvirt pid file, if that process is QEMU running guest `name` (pids get reused).
 pid_t qemu_pid_of(const fs::path& pid_file, const std::string& name) {
-  std::string text = read_text(pid_file);
+  std::string text = read_file_or_empty(pid_file);
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos)
     return 0;
   pid_t pid = static_cast<pid_t>(std::stol(text));
-  std::string cmdline = read_text("/proc/" + text + "/cmdline");
+  std::string cmdline = read_file_or_empty("/proc/" + text + "/cmdline");
   if (cmdline.find("qemu") == std::string::npos || cmdline.find(name) == std::string::npos)
     return 0;
   return pid;
@@ -35,7 +30,7 @@ pid_t qemu_pid_of(const fs::path& pid_file, const std::string& name) {
 
 bool gone(pid_t pid) {
   // A zombie is gone for our purpose: its memory and files are released.
-  std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat = read_file_or_empty("/proc/" + std::to_string(pid) + "/stat");
   auto close = stat.rfind(')');
   return stat.empty() ||
          (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z');
