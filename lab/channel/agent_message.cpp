@@ -1,5 +1,7 @@
 #include "channel/agent_message.h"
 
+#include "protocol/channel.h"
+
 namespace fuselab {
 
 using nlohmann::json;
@@ -51,14 +53,19 @@ AgentMessage parse_agent_message(const std::string& line) {
     msg.problem = "no \"msg\" field";
     return msg;
   }
-  static const std::pair<const char*, AgentMessageType> kTypes[] = {
-      {"hello", AgentMessageType::Hello},   {"progress", AgentMessageType::Progress},
-      {"result", AgentMessageType::Result}, {"error", AgentMessageType::Error},
-      {"stall", AgentMessageType::Stall},   {"hang", AgentMessageType::Hang},
-      {"skip", AgentMessageType::Skip},     {"bye", AgentMessageType::Bye}};
-  for (const auto& [name, value] : kTypes) {
-    if (*type == name) msg.type = value;
-  }
+  // The host's view of the guest's messages: a "run" from the guest is as unknown as "colour".
+  static const std::pair<protocol::MessageType, AgentMessageType> kTypes[] = {
+      {protocol::MessageType::Hello, AgentMessageType::Hello},
+      {protocol::MessageType::Progress, AgentMessageType::Progress},
+      {protocol::MessageType::Result, AgentMessageType::Result},
+      {protocol::MessageType::Error, AgentMessageType::Error},
+      {protocol::MessageType::Stall, AgentMessageType::Stall},
+      {protocol::MessageType::Hang, AgentMessageType::Hang},
+      {protocol::MessageType::Skip, AgentMessageType::Skip},
+      {protocol::MessageType::Bye, AgentMessageType::Bye}};
+  if (auto wire = protocol::message_type(*type))
+    for (const auto& [w, value] : kTypes)
+      if (*wire == w) msg.type = value;
   if (msg.type == AgentMessageType::Invalid) {
     // Quoted in logs: printable ASCII only, whatever the guest sent.
     std::string shown;
@@ -69,10 +76,6 @@ AgentMessage parse_agent_message(const std::string& line) {
   msg.t = json_number(body, "t").value_or(0);
   msg.body = std::move(body);
   return msg;
-}
-
-std::string make_run_message(const json& spec) {
-  return json{{"msg", "run"}, {"spec", spec}}.dump() + "\n";
 }
 
 }  // namespace fuselab

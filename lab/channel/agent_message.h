@@ -13,9 +13,9 @@ enum class AgentMessageType { Hello, Progress, Result, Error, Stall, Hang, Skip,
 
 struct AgentMessage {
   AgentMessageType type = AgentMessageType::Invalid;
-  double t = 0;              // guest seconds since boot
-  nlohmann::json body;       // the whole object, for the result file
-  std::string problem;       // for Invalid: what was wrong
+  double t = 0;         // guest seconds since boot
+  nlohmann::json body;  // the whole object, for the result file
+  std::string problem;  // for Invalid: what was wrong
 };
 
 AgentMessage parse_agent_message(const std::string& line);
@@ -25,10 +25,5 @@ std::optional<unsigned long long> json_u64(const nlohmann::json& obj, const char
 std::optional<double> json_number(const nlohmann::json& obj, const char* key);
 std::optional<std::string> json_string(const nlohmann::json& obj, const char* key);
 std::optional<bool> json_bool(const nlohmann::json& obj, const char* key);
-
-// The host-to-guest line that starts a cell.
-std::string make_run_message(const nlohmann::json& spec);
-
-inline constexpr int kAgentProtocolVersion = 1;
 
 }  // namespace fuselab

@@ -8,54 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "protocol/agent_spec.h"
+
 namespace fuselab {
 
-// The agent's FUSE server (guest-agent/PROTOCOL.md "spec keys"); defaults are the agent's.
-struct ServerSpec {
-  std::string backend = "null";  // null, memory, passthrough, stall, external
-  bool writeback_cache = false;
-  unsigned threads = 1;
-  unsigned long long stall_after_bytes = 0;  // stall backend: bytes answered before it stops
-  unsigned alloc_per_write_kib = 0;          // anonymous memory touched per FUSE_WRITE
-  std::string alloc_mode = "mmap";           // mmap or malloc
-  unsigned max_write = 0;                    // 0: libfuse's default
-  bool splice = false;
-  bool io_flusher = false;            // prctl(PR_SET_IO_FLUSHER) in the server
-  std::optional<unsigned> max_ratio;  // FUSE bdi knobs; unset: the kernel's default
-  std::optional<bool> strict_limit;
-  // backend external: the server's argv; "{mountpoint}" and "{source}" are replaced in the guest
-  std::vector<std::string> exec;
-};
-
-// The in-guest monitor that must survive what it watches.
-struct MonitorSpec {
-  unsigned stall_after_s = 30;          // no progress this long: the agent reports a stall
-  bool sysrq = true;                    // blocked tasks to the console before reporting
-  std::string on_stall = "wait";        // wait (the host decides) or abort the FUSE connection
-  unsigned hung_task_timeout_secs = 0;  // 0: leave the kernel's setting
-};
-
-// Where server and workload run, and under what memory limit.
-struct CgroupSpec {
-  std::string version = "none";         // none, v1, v2
-  std::string placement = "both-root";  // both-root, both-nested, server-root, workload-root
-  unsigned memory_limit_mib = 0;        // of the nested group; 0: none
-  std::string mglru = "default";        // default, on, off
-};
-
-struct WorkloadSpec {
-  std::string kind = "seq-write";  // seq-write, mmap-write, fio
-  unsigned size_mib = 64;          // in total (fio: split over the jobs)
-  unsigned block_kib = 1024;
-  bool fsync = true;
-  unsigned jobs = 1;  // fio numjobs
-};
-
-// Memory pressure: a hog in the tested memcg holding a share of its limit (no limit: of MemTotal).
-struct PressureSpec {
-  unsigned hog_percent = 0;  // 0: no hog
-  unsigned hog_mib = 0;      // absolute size instead of hog_percent
-};
+// The part of the cell the agent runs: the protocol's structs (protocol/agent_spec.h), shared
+// with the agent so that both sides read the same fields with the same defaults.
+using protocol::CgroupSpec;
+using protocol::MonitorSpec;
+using protocol::PressureSpec;
+using protocol::ServerSpec;
+using protocol::WorkloadSpec;
 
 // Where a value was written in the plan file: for errors found after loading, such as a kernel
 // value that cannot work, which still name file, line and key.
@@ -100,7 +63,8 @@ struct Plan {
   std::vector<CellSpec> cells;
 };
 
-// The part of the cell the guest agent runs (PROTOCOL.md "spec").
+// The part of the cell the guest agent runs (PROTOCOL.md "spec"), and its JSON as sent.
+protocol::AgentSpec agent_spec(const CellSpec& cell);
 nlohmann::json guest_spec_json(const CellSpec& cell);
 nlohmann::json cell_spec_json(const CellSpec& cell);
 

@@ -88,6 +88,11 @@ unsigned number(const Where& w, const YAML::Node& node, unsigned lo, unsigned hi
   return static_cast<unsigned>(value);
 }
 
+// A key the agent reads too: its range is the protocol's, so host and agent accept the same.
+unsigned number(const Where& w, const YAML::Node& node, protocol::Range range) {
+  return number(w, node, static_cast<unsigned>(range.min), static_cast<unsigned>(range.max));
+}
+
 bool boolean(const Where& w, const YAML::Node& node) {
   std::string text = scalar(w, node);
   if (text == "true" || text == "on" || text == "yes") return true;
@@ -153,34 +158,31 @@ void apply_fields(const Where& w, const YAML::Node& map, const FieldTable<Target
 
 const FieldTable<ServerSpec>& server_fields() {
   static const FieldTable<ServerSpec> table = {
-      {"backend",
-       [](const Where& w, const YAML::Node& n, ServerSpec& s) {
-         s.backend = one_of(w, n, {"null", "memory", "passthrough", "stall", "external"});
-       }},
+      {"backend", [](const Where& w, const YAML::Node& n,
+                     ServerSpec& s) { s.backend = one_of(w, n, protocol::backend_names()); }},
       {"writeback_cache", [](const Where& w, const YAML::Node& n,
                              ServerSpec& s) { s.writeback_cache = boolean(w, n); }},
-      {"threads",
-       [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.threads = number(w, n, 1, 64); }},
+      {"threads", [](const Where& w, const YAML::Node& n,
+                     ServerSpec& s) { s.threads = number(w, n, protocol::limits::kThreads); }},
       {"stall_after_mib",
        [](const Where& w, const YAML::Node& n, ServerSpec& s) {
-         s.stall_after_bytes = static_cast<unsigned long long>(number(w, n, 0, 65536)) << 20;
+         s.stall_after_bytes =
+             static_cast<unsigned long long>(number(w, n, protocol::limits::kStallAfterMib)) << 20;
        }},
       {"alloc_per_write_kib",
        [](const Where& w, const YAML::Node& n, ServerSpec& s) {
-         s.alloc_per_write_kib = number(w, n, 0, 1048576);
+         s.alloc_per_write_kib = number(w, n, protocol::limits::kAllocPerWriteKib);
        }},
-      {"alloc_mode",
-       [](const Where& w, const YAML::Node& n, ServerSpec& s) {
-         s.alloc_mode = one_of(w, n, {"mmap", "malloc"});
-       }},
+      {"alloc_mode", [](const Where& w, const YAML::Node& n,
+                        ServerSpec& s) { s.alloc_mode = one_of(w, n, protocol::alloc_modes()); }},
       {"max_write", [](const Where& w, const YAML::Node& n,
-                       ServerSpec& s) { s.max_write = number(w, n, 4096, 1048576); }},
+                       ServerSpec& s) { s.max_write = number(w, n, protocol::limits::kMaxWrite); }},
       {"splice",
        [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.splice = boolean(w, n); }},
       {"io_flusher",
        [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.io_flusher = boolean(w, n); }},
       {"max_ratio", [](const Where& w, const YAML::Node& n,
-                       ServerSpec& s) { s.max_ratio = number(w, n, 0, 100); }},
+                       ServerSpec& s) { s.max_ratio = number(w, n, protocol::limits::kMaxRatio); }},
       {"strict_limit",
        [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.strict_limit = boolean(w, n); }},
       {"exec", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.exec = argv(w, n); }},
@@ -190,46 +192,47 @@ const FieldTable<ServerSpec>& server_fields() {
 
 const FieldTable<WorkloadSpec>& workload_fields() {
   static const FieldTable<WorkloadSpec> table = {
-      {"kind",
-       [](const Where& w, const YAML::Node& n, WorkloadSpec& s) {
-         s.kind = one_of(w, n, {"seq-write", "mmap-write", "fio"});
-       }},
+      {"kind", [](const Where& w, const YAML::Node& n,
+                  WorkloadSpec& s) { s.kind = one_of(w, n, protocol::workload_kinds()); }},
       {"size_mib", [](const Where& w, const YAML::Node& n,
-                      WorkloadSpec& s) { s.size_mib = number(w, n, 1, 65536); }},
-      {"block_kib", [](const Where& w, const YAML::Node& n,
-                       WorkloadSpec& s) { s.block_kib = number(w, n, 1, 65536); }},
+                      WorkloadSpec& s) { s.size_mib = number(w, n, protocol::limits::kSizeMib); }},
+      {"block_kib",
+       [](const Where& w, const YAML::Node& n, WorkloadSpec& s) {
+         s.block_kib = number(w, n, protocol::limits::kBlockKib);
+       }},
       {"fsync",
        [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.fsync = boolean(w, n); }},
-      {"jobs",
-       [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.jobs = number(w, n, 1, 64); }},
+      {"jobs", [](const Where& w, const YAML::Node& n,
+                  WorkloadSpec& s) { s.jobs = number(w, n, protocol::limits::kJobs); }},
   };
   return table;
 }
 
 const FieldTable<PressureSpec>& pressure_fields() {
-  // Above 95 % of a limit the hog alone decides the cell: an OOM test, not a pressure test.
   static const FieldTable<PressureSpec> table = {
-      {"hog_percent", [](const Where& w, const YAML::Node& n,
-                         PressureSpec& p) { p.hog_percent = number(w, n, 0, 95); }},
+      {"hog_percent",
+       [](const Where& w, const YAML::Node& n, PressureSpec& p) {
+         p.hog_percent = number(w, n, protocol::limits::kHogPercent);
+       }},
       {"hog_mib", [](const Where& w, const YAML::Node& n,
-                     PressureSpec& p) { p.hog_mib = number(w, n, 0, 1048576); }},
+                     PressureSpec& p) { p.hog_mib = number(w, n, protocol::limits::kHogMib); }},
   };
   return table;
 }
 
 const FieldTable<MonitorSpec>& monitor_fields() {
   static const FieldTable<MonitorSpec> table = {
-      {"stall_after_s", [](const Where& w, const YAML::Node& n,
-                           MonitorSpec& m) { m.stall_after_s = number(w, n, 0, 86400); }},
+      {"stall_after_s",
+       [](const Where& w, const YAML::Node& n, MonitorSpec& m) {
+         m.stall_after_s = number(w, n, protocol::limits::kStallAfterS);
+       }},
       {"sysrq",
        [](const Where& w, const YAML::Node& n, MonitorSpec& m) { m.sysrq = boolean(w, n); }},
-      {"on_stall",
-       [](const Where& w, const YAML::Node& n, MonitorSpec& m) {
-         m.on_stall = one_of(w, n, {"wait", "abort"});
-       }},
+      {"on_stall", [](const Where& w, const YAML::Node& n,
+                      MonitorSpec& m) { m.on_stall = one_of(w, n, protocol::on_stall_actions()); }},
       {"hung_task_timeout_secs",
        [](const Where& w, const YAML::Node& n, MonitorSpec& m) {
-         m.hung_task_timeout_secs = number(w, n, 0, 3600);
+         m.hung_task_timeout_secs = number(w, n, protocol::limits::kHungTaskTimeoutSecs);
        }},
   };
   return table;
@@ -237,20 +240,18 @@ const FieldTable<MonitorSpec>& monitor_fields() {
 
 const FieldTable<CgroupSpec>& cgroup_fields() {
   static const FieldTable<CgroupSpec> table = {
-      {"version",
-       [](const Where& w, const YAML::Node& n, CgroupSpec& c) {
-         c.version = one_of(w, n, {"none", "v1", "v2"});
-       }},
+      {"version", [](const Where& w, const YAML::Node& n,
+                     CgroupSpec& c) { c.version = one_of(w, n, protocol::cgroup_versions()); }},
       {"placement",
        [](const Where& w, const YAML::Node& n, CgroupSpec& c) {
-         c.placement = one_of(w, n, {"both-root", "both-nested", "server-root", "workload-root"});
+         c.placement = one_of(w, n, protocol::cgroup_placements());
        }},
-      {"memory_limit_mib", [](const Where& w, const YAML::Node& n,
-                              CgroupSpec& c) { c.memory_limit_mib = number(w, n, 0, 1048576); }},
-      {"mglru",
+      {"memory_limit_mib",
        [](const Where& w, const YAML::Node& n, CgroupSpec& c) {
-         c.mglru = one_of(w, n, {"default", "on", "off"});
+         c.memory_limit_mib = number(w, n, protocol::limits::kMemoryLimitMib);
        }},
+      {"mglru", [](const Where& w, const YAML::Node& n,
+                   CgroupSpec& c) { c.mglru = one_of(w, n, protocol::mglru_settings()); }},
   };
   return table;
 }

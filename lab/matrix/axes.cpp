@@ -1,10 +1,13 @@
 #include "matrix/axes.h"
 
+#include <cstdint>
+
 namespace fuselab {
 namespace {
 
 std::string text(bool b) { return b ? "true" : "false"; }
 std::string text(unsigned n) { return std::to_string(n); }
+std::string text(std::uint64_t n) { return std::to_string(n); }
 const std::string& text(const std::string& s) { return s; }
 
 }  // namespace
@@ -16,21 +19,39 @@ const std::vector<AxisDef>& axis_defs() {
       {"memory_mib", {"memory_mib"}, [](const CellSpec& c) { return text(c.memory_mib); }},
       {"vcpus", {"vcpus"}, [](const CellSpec& c) { return text(c.vcpus); }},
       {"backend", {"server", "backend"}, [](const CellSpec& c) { return text(c.server.backend); }},
-      {"writeback_cache", {"server", "writeback_cache"}, [](const CellSpec& c) { return text(c.server.writeback_cache); }},
+      {"writeback_cache",
+       {"server", "writeback_cache"},
+       [](const CellSpec& c) { return text(c.server.writeback_cache); }},
       {"threads", {"server", "threads"}, [](const CellSpec& c) { return text(c.server.threads); }},
       {"workload", {"workload", "kind"}, [](const CellSpec& c) { return text(c.workload.kind); }},
-      {"size_mib", {"workload", "size_mib"}, [](const CellSpec& c) { return text(c.workload.size_mib); }},
-      {"block_kib", {"workload", "block_kib"}, [](const CellSpec& c) { return text(c.workload.block_kib); }},
+      {"size_mib",
+       {"workload", "size_mib"},
+       [](const CellSpec& c) { return text(c.workload.size_mib); }},
+      {"block_kib",
+       {"workload", "block_kib"},
+       [](const CellSpec& c) { return text(c.workload.block_kib); }},
       {"fsync", {"workload", "fsync"}, [](const CellSpec& c) { return text(c.workload.fsync); }},
-      {"alloc_per_write_kib", {"server", "alloc_per_write_kib"}, [](const CellSpec& c) { return text(c.server.alloc_per_write_kib); }},
-      {"io_flusher", {"server", "io_flusher"}, [](const CellSpec& c) { return text(c.server.io_flusher); }},
-      {"max_write", {"server", "max_write"}, [](const CellSpec& c) { return text(c.server.max_write); }},
+      {"alloc_per_write_kib",
+       {"server", "alloc_per_write_kib"},
+       [](const CellSpec& c) { return text(c.server.alloc_per_write_kib); }},
+      {"io_flusher",
+       {"server", "io_flusher"},
+       [](const CellSpec& c) { return text(c.server.io_flusher); }},
+      {"max_write",
+       {"server", "max_write"},
+       [](const CellSpec& c) { return text(c.server.max_write); }},
       {"splice", {"server", "splice"}, [](const CellSpec& c) { return text(c.server.splice); }},
       {"cgroup", {"cgroup", "version"}, [](const CellSpec& c) { return text(c.cgroup.version); }},
-      {"placement", {"cgroup", "placement"}, [](const CellSpec& c) { return text(c.cgroup.placement); }},
-      {"memory_limit_mib", {"cgroup", "memory_limit_mib"}, [](const CellSpec& c) { return text(c.cgroup.memory_limit_mib); }},
+      {"placement",
+       {"cgroup", "placement"},
+       [](const CellSpec& c) { return text(c.cgroup.placement); }},
+      {"memory_limit_mib",
+       {"cgroup", "memory_limit_mib"},
+       [](const CellSpec& c) { return text(c.cgroup.memory_limit_mib); }},
       {"mglru", {"cgroup", "mglru"}, [](const CellSpec& c) { return text(c.cgroup.mglru); }},
-      {"hog_percent", {"pressure", "hog_percent"}, [](const CellSpec& c) { return text(c.pressure.hog_percent); }},
+      {"hog_percent",
+       {"pressure", "hog_percent"},
+       [](const CellSpec& c) { return text(c.pressure.hog_percent); }},
   };
   return defs;
 }

@@ -8,10 +8,10 @@
 #include <thread>
 
 #include "channel/agent_message.h"
-#include "channel/line_splitter.h"
 #include "common/error.h"
 #include "common/paths.h"
 #include "image/artifacts.h"
+#include "protocol/line_splitter.h"
 
 namespace fs = std::filesystem;
 
@@ -75,7 +75,7 @@ struct Watch {
   Guest& guest;
   BoundedLog& agent_log;
   Clock::time_point started;
-  LineSplitter lines;
+  protocol::LineSplitter lines;
   bool bye = false;
   bool spec_sent = false;
   std::optional<Clock::time_point> stall_at;  // first stall/hang message from the agent
@@ -92,12 +92,12 @@ struct Watch {
           attempt.agent_hello = msg.body;
           attempt.timing.boot_to_hello_s = seconds_since(started);
           attempt.timing.guest_uptime_at_hello_s = msg.t;
-          if (json_u64(msg.body, "proto").value_or(0) != kAgentProtocolVersion) {
+          if (json_u64(msg.body, "proto").value_or(0) != protocol::kVersion) {
             obs.agent_error = "agent speaks protocol " +
                               msg.body.value("proto", nlohmann::json()).dump() + ", host speaks " +
-                              std::to_string(kAgentProtocolVersion);
+                              std::to_string(protocol::kVersion);
           }
-          spec_sent = guest.send_channel(make_run_message(guest_spec_json(cell)));
+          spec_sent = guest.send_channel(protocol::run_message_line(agent_spec(cell)));
           spdlog::debug("[{}] agent hello after {:.2f} s; spec sent: {}", cell.id,
                         attempt.timing.boot_to_hello_s, spec_sent);
           break;
@@ -192,8 +192,8 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   }
   attempt.timing.start_s = seconds_since(started);
 
-  Watch watch{attempt,        cell,  *guest, agent_log,   Clock::now(),
-              LineSplitter(), false, false,  std::nullopt};
+  Watch watch{attempt, cell,  *guest,      agent_log, Clock::now(), protocol::LineSplitter(),
+              false,   false, std::nullopt};
   const auto boot_deadline = watch.started + std::chrono::seconds(cell.boot_timeout_s);
   const auto cell_deadline = watch.started + std::chrono::seconds(cell.cell_timeout_s);
   const auto silence = std::chrono::seconds(cell.silence_timeout_s);

@@ -39,7 +39,7 @@ std::string domain_xml(const GuestSpec& spec, bool keep_disk_labels) {
     << "    <console type='pty'><target type='serial' port='0'/></console>\n"
     << "    <channel type='unix'>\n"
     << "      <source mode='bind'/>\n"
-    << "      <target type='virtio' name='" << kAgentChannelName << "'/>\n"
+    << "      <target type='virtio' name='" << protocol::kPortName << "'/>\n"
     << "    </channel>\n"
     << "    <controller type='usb' model='none'/>\n"
     << "    <memballoon model='none'/>\n"

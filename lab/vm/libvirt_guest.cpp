@@ -51,7 +51,7 @@ LibvirtGuest::LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml
     destroy(std::chrono::seconds(10));
     throw InfraError("libvirt: cannot open the serial console: " + why);
   }
-  if (virDomainOpenChannel(domain_.get(), kAgentChannelName, channel_.get(),
+  if (virDomainOpenChannel(domain_.get(), protocol::kPortName, channel_.get(),
                            VIR_DOMAIN_CHANNEL_FORCE) < 0) {
     std::string why = libvirt_error();
     destroy(std::chrono::seconds(10));

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "channel/agent_message.h"
-#include "channel/line_splitter.h"
 #include "common/json_fields.h"
+#include "protocol/line_splitter.h"
 
 namespace {
 
@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The first byte picks the chunk size: lines cut across reads must come out the same.
   size_t chunk = 1 + data[0] % 64;
   std::string_view bytes(reinterpret_cast<const char*>(data + 1), size - 1);
-  fuselab::LineSplitter splitter(kMaxLine);
+  fuselab::protocol::LineSplitter splitter(kMaxLine);
   for (size_t at = 0; at < bytes.size(); at += chunk) {
     for (const auto& line : splitter.feed(bytes.substr(at, chunk))) {
       if (line.size() > kMaxLine || line.find('\n') != std::string::npos) std::abort();

@@ -3,7 +3,7 @@
 // them.
 #include <gtest/gtest.h>
 
-#include "memory_watch.h"
+#include "monitor/memory_watch.h"
 
 namespace fuselab::agent {
 namespace {

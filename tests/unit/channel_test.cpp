@@ -1,13 +1,13 @@
 #include <gtest/gtest.h>
 
 #include "channel/agent_message.h"
-#include "channel/line_splitter.h"
+#include "protocol/line_splitter.h"
 
 namespace fuselab {
 namespace {
 
 TEST(LineSplitter, SplitsAcrossChunksAndStripsCr) {
-  LineSplitter s;
+  protocol::LineSplitter s;
   EXPECT_TRUE(s.feed("ab").empty());
   auto lines = s.feed("c\r\nde\nf");
   ASSERT_EQ(lines.size(), 2u);
@@ -17,7 +17,7 @@ TEST(LineSplitter, SplitsAcrossChunksAndStripsCr) {
 }
 
 TEST(LineSplitter, BoundsOverlongLines) {
-  LineSplitter s(8);
+  protocol::LineSplitter s(8);
   auto lines = s.feed(std::string(100, 'x') + "\nok\n");
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0].size(), 8u);
@@ -35,13 +35,14 @@ TEST(AgentMessage, ParsesKnownTypes) {
 }
 
 TEST(AgentMessage, RejectsGarbageWithoutThrowing) {
-  for (const char* bad : {"", "not json", "[1,2]", R"({"t":1})", R"({"msg":"launch"})", R"({"msg":5})",
-                          "{\"msg\":\"hello\"", "\xff\xfe"}) {
+  for (const char* bad : {"", "not json", "[1,2]", R"({"t":1})", R"({"msg":"launch"})",
+                          R"({"msg":5})", "{\"msg\":\"hello\"", "\xff\xfe"}) {
     auto m = parse_agent_message(bad);
     EXPECT_EQ(m.type, AgentMessageType::Invalid) << bad;
     EXPECT_FALSE(m.problem.empty()) << bad;
   }
-  EXPECT_EQ(parse_agent_message(std::string(1000, '[') + std::string(1000, ']')).type, AgentMessageType::Invalid);
+  EXPECT_EQ(parse_agent_message(std::string(1000, '[') + std::string(1000, ']')).type,
+            AgentMessageType::Invalid);
 }
 
 TEST(AgentMessage, WrongFieldTypesReadAsMissing) {

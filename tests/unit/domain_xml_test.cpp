@@ -6,14 +6,15 @@ namespace fuselab {
 namespace {
 
 TEST(DomainXml, DirectKernelBootWithConsoleChannelAndEscapedValues) {
-  GuestSpec spec{"fl-x-cell", "/k/vmlinuz", "/k/initrd&<x>", "console=ttyS0 a='b'", "/o/disk.qcow2", 512, 2,
-                 Accelerator::Tcg};
+  GuestSpec spec{
+      "fl-x-cell", "/k/vmlinuz",    "/k/initrd&<x>", "console=ttyS0 a='b'", "/o/disk.qcow2", 512,
+      2,           Accelerator::Tcg};
   std::string xml = domain_xml(spec);
   EXPECT_NE(xml.find("<domain type='qemu'>"), std::string::npos);
   EXPECT_NE(xml.find("<initrd>/k/initrd&amp;&lt;x&gt;</initrd>"), std::string::npos) << xml;
   EXPECT_NE(xml.find("<cmdline>console=ttyS0 a=&#39;b&#39;</cmdline>"), std::string::npos) << xml;
   EXPECT_NE(xml.find("<memory unit='MiB'>512</memory>"), std::string::npos);
-  EXPECT_NE(xml.find(std::string("name='") + kAgentChannelName + "'"), std::string::npos);
+  EXPECT_NE(xml.find(std::string("name='") + protocol::kPortName + "'"), std::string::npos);
   EXPECT_NE(xml.find("<on_reboot>destroy</on_reboot>"), std::string::npos);
   EXPECT_EQ(xml.find("host-passthrough"), std::string::npos);
   spec.accel = Accelerator::Kvm;

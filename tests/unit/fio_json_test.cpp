@@ -1,6 +1,6 @@
 // The agent's parser of fio's JSON report (guest-agent/src/fio_json.h) on real fio output
 // (tests/data/fio/) and on hostile variants of it: fio's output is untrusted input.
-#include "fio_json.h"
+#include "workload/fio_json.h"
 
 #include <gtest/gtest.h>
 

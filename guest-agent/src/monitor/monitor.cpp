@@ -1,0 +1,241 @@
+#include "monitor/monitor.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+
+#include "monitor/proc_files.h"
+#include "protocol/channel.h"
+
+namespace fuselab::agent {
+namespace {
+
+constexpr auto kPoll = std::chrono::milliseconds(20);
+constexpr auto kTick = std::chrono::seconds(1);
+
+// Writes `value` to a /proc/sys file and reads it back; the read-back text, or null if missing.
+nlohmann::json set_sysctl(const std::string& path, const std::string& value) {
+  {
+    std::ofstream out(path);
+    if (!out) return nullptr;
+    out << value << std::flush;
+  }
+  std::ifstream in(path);
+  std::string read_back;
+  if (!(in >> read_back)) return nullptr;
+  return read_back;
+}
+
+double since_s(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+Monitor::Monitor(const MonitorSpec& spec, Channel& channel) : spec_(spec), channel_(channel) {
+  sysctl_ = nlohmann::json::object();
+  if (spec_.hung_task_timeout_secs != 0) {
+    // Reports for every hang, never a panic: the host decides when to stop the guest.
+    sysctl_["hung_task_timeout_secs"] = set_sysctl("/proc/sys/kernel/hung_task_timeout_secs",
+                                                   std::to_string(spec_.hung_task_timeout_secs));
+    sysctl_["hung_task_warnings"] = set_sysctl("/proc/sys/kernel/hung_task_warnings", "-1");
+    sysctl_["hung_task_panic"] = set_sysctl("/proc/sys/kernel/hung_task_panic", "0");
+  }
+  // Only records written from now on: an old report is not this cell's.
+  kmsg_.reset(open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (kmsg_) lseek(kmsg_.get(), 0, SEEK_END);
+  // Locked, present and future: page faults of the agent must never wait for reclaim. Children
+  // do not inherit the lock (fork), so the server and the writer stay under test.
+  mlocked_ = mlockall(MCL_CURRENT | MCL_FUTURE) == 0;
+  last_progress_ = Clock::now();
+}
+
+nlohmann::json Monitor::report() const {
+  return {{"mlocked", mlocked_},
+          {"kmsg", static_cast<bool>(kmsg_)},
+          {"sysctl", sysctl_},
+          {"stall_after_s", spec_.stall_after_s},
+          {"stalls", stalls_},
+          {"hangs", hangs_},
+          {"sysrq_writes", sysrq_writes_},
+          {"max_d_tasks", max_d_tasks_},
+          {"max_fuse_waiting", max_fuse_waiting_},
+          {"hung_task", hung_line_[0] != '\0' ? nlohmann::json(hung_line_) : nlohmann::json()}};
+}
+
+int Monitor::watch(pid_t writer, ServerProcess& server, const WorkloadStats& workload,
+                   ChildReaper& reaper) {
+  last_progress_ = Clock::now();
+  auto next_tick = Clock::now() + kTick;
+  for (;;) {
+    if (auto status = reaper.status(writer)) {
+      if (memory_ != nullptr) memory_->sample();  // the last figures, after the writer ended
+      return *status;
+    }
+    sleep_for(kPoll);
+    if (Clock::now() < next_tick) continue;
+    next_tick += kTick;
+    tick(writer, server, workload);
+  }
+}
+
+void Monitor::tick(pid_t writer, ServerProcess& server, const WorkloadStats& workload) {
+  // Progress is the writer's bytes or the server's: after the last write(2) returns, writeback
+  // (and so fsync/close) still moves data, and only the server sees it.
+  std::uint64_t bytes = workload.bytes_done.load(std::memory_order_relaxed);
+  std::uint64_t server_bytes = server.stats().bytes_written.load(std::memory_order_relaxed);
+  if (bytes != last_bytes_ || server_bytes != last_server_bytes_) last_progress_ = Clock::now();
+  last_bytes_ = bytes;
+  last_server_bytes_ = server_bytes;
+
+  unsigned d_tasks = 0;
+  for_each_task(scratch_, sizeof(scratch_), [&](const TaskState& t) { d_tasks += t.state == 'D'; });
+  unsigned waiting = fuse_waiting(server.device());
+  if (memory_ != nullptr) memory_->sample();
+  max_d_tasks_ = std::max(max_d_tasks_, d_tasks);
+  max_fuse_waiting_ = std::max(max_fuse_waiting_, waiting);
+
+  line_.clear();
+  line_.raw("{\"msg\":").str(protocol::message_name(protocol::MessageType::Progress));
+  line_.raw(",\"t\":").number(boot_time_s());
+  line_.raw(",\"bytes_done\":").u64(bytes).raw(",\"server_bytes_written\":").u64(server_bytes);
+  line_.raw(",\"d_tasks\":").u64(d_tasks).raw(",\"fuse_waiting\":").u64(waiting);
+  line_.raw(",\"since_progress_s\":").number(since_s(last_progress_));
+  if (memory_ != nullptr) line_.raw(",\"oom_kills\":").u64(memory_->oom_kills());
+  line_.raw("}\n");
+  channel_.send_line(line_.view());
+
+  read_kmsg();
+  if (pending_hang_ && hangs_ < kMaxHangReports) {
+    pending_hang_ = false;
+    report_event(Event::hang, writer, server, workload);
+  }
+  bool stalled = spec_.stall_after_s != 0 && since_s(last_progress_) >= spec_.stall_after_s;
+  if (stalled && stalls_ == 0) report_event(Event::stall, writer, server, workload);
+}
+
+void Monitor::read_kmsg() {
+  if (!kmsg_) return;
+  // One record per read(); EAGAIN when none is left, EPIPE when records were overwritten.
+  for (int i = 0; i < 1000; ++i) {
+    ssize_t n = read(kmsg_.get(), kmsg_record_, sizeof(kmsg_record_) - 1);
+    if (n < 0 && errno == EPIPE) continue;
+    if (n <= 0) return;
+    std::string_view record(kmsg_record_, static_cast<std::size_t>(n));
+    auto semicolon = record.find(';');
+    if (semicolon == std::string_view::npos) continue;
+    std::string_view text = record.substr(semicolon + 1);
+    text = text.substr(0, text.find('\n'));
+    // 6.1: "INFO: task NAME:PID blocked for more than N seconds."; 7.2 may add " in I/O wait".
+    if (text.starts_with("INFO: task ") && text.find(" blocked for more than ") != text.npos) {
+      std::size_t n_copy = std::min(text.size(), sizeof(hung_line_) - 1);
+      std::memcpy(hung_line_, text.data(), n_copy);
+      hung_line_[n_copy] = '\0';
+      pending_hang_ = true;
+    }
+  }
+}
+
+unsigned Monitor::fuse_waiting(const std::string& device) {
+  auto colon = device.find(':');
+  if (colon == std::string::npos) return 0;
+  char path[96];
+  std::snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%s/waiting",
+                device.c_str() + colon + 1);
+  long long n = parse_number(read_small_file(path, file_, sizeof(file_)));
+  return n < 0 ? 0 : static_cast<unsigned>(n);
+}
+
+bool Monitor::sysrq_show_blocked() {
+  UniqueFd fd(open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC));
+  if (!fd || write(fd.get(), "w", 1) != 1) return false;
+  ++sysrq_writes_;
+  return true;
+}
+
+void Monitor::add_task_evidence(pid_t pid, pid_t tid, char state, std::string_view comm,
+                                const char* role) {
+  std::size_t mark = line_.mark();
+  char path[96];
+  line_.raw("{\"pid\":")
+      .u64(static_cast<std::uint64_t>(pid))
+      .raw(",\"tid\":")
+      .u64(static_cast<std::uint64_t>(tid));
+  line_.raw(",\"comm\":").str(comm).raw(",\"state\":").str({&state, 1}).raw(",\"role\":").str(role);
+  std::snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", pid, tid);
+  line_.raw(",\"wchan\":").str(read_small_file(path, file_, 128));
+  std::snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", pid, tid);
+  line_.raw(",\"stack\":").str(read_small_file(path, file_, 2048)).raw("},");
+  if (line_.overflowed() || line_.room() < 4096) line_.rollback(mark);  // keep room to close
+}
+
+void Monitor::report_event(Event event, pid_t writer, ServerProcess& server,
+                           const WorkloadStats& workload) {
+  // Evidence to the console first: if the guest dies while we gather ours, the host has it.
+  bool sysrq = spec_.sysrq && sysrq_show_blocked();
+  if (event == Event::stall)
+    ++stalls_;
+  else
+    ++hangs_;
+
+  line_.clear();
+  line_.raw("{\"msg\":")
+      .str(protocol::message_name(event == Event::stall ? protocol::MessageType::Stall
+                                                        : protocol::MessageType::Hang));
+  line_.raw(",\"t\":").number(boot_time_s());
+  if (event == Event::stall)
+    line_.raw(",\"reason\":")
+        .str("no progress")
+        .raw(",\"stall_after_s\":")
+        .u64(spec_.stall_after_s);
+  else
+    line_.raw(",\"reason\":").str("hung task").raw(",\"hung_task\":").str(hung_line_);
+  line_.raw(",\"since_progress_s\":").number(since_s(last_progress_));
+  line_.raw(",\"bytes_done\":").u64(workload.bytes_done.load(std::memory_order_relaxed));
+  line_.raw(",\"server_bytes_written\":")
+      .u64(server.stats().bytes_written.load(std::memory_order_relaxed));
+  line_.raw(",\"server_unanswered_writes\":")
+      .u64(server.stats().unanswered_writes.load(std::memory_order_relaxed));
+  line_.raw(",\"sysrq\":").raw(sysrq ? "true" : "false");
+  line_.raw(",\"writer_pid\":").u64(static_cast<std::uint64_t>(writer));
+  line_.raw(",\"server_pid\":").u64(static_cast<std::uint64_t>(server.pid()));
+
+  // Every FUSE connection's waiting count (ours is the mount's minor).
+  line_.raw(",\"fuse_waiting\":{");
+  bool any = false;
+  for_each_number_entry(
+      "/sys/fs/fuse/connections", scratch_, sizeof(scratch_), [&](long long conn) {
+        char path[96];
+        std::snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%lld/waiting", conn);
+        long long n = parse_number(read_small_file(path, file_, sizeof(file_)));
+        char name[24];
+        std::snprintf(name, sizeof(name), "%lld", conn);
+        line_.raw(any ? "," : "").key(name).i64(n);
+        any = true;
+      });
+  line_.raw("}");
+
+  // The writer's and the server's threads whatever their state, then every other D task.
+  line_.raw(",\"tasks\":[");
+  std::size_t listed = 0;
+  const pid_t server_pid = server.pid();
+  for_each_task(scratch_, sizeof(scratch_), [&](const TaskState& t) {
+    const char* role = t.pid == writer ? "writer" : t.pid == server_pid ? "server" : nullptr;
+    if (role == nullptr && t.state != 'D') return;
+    if (listed >= kMaxTasksInEvidence) return;
+    add_task_evidence(t.pid, t.tid, t.state, t.comm, role != nullptr ? role : "other");
+    ++listed;
+  });
+  if (line_.view().ends_with(",")) line_.rollback(line_.mark() - 1);
+  line_.raw("]}\n");
+  channel_.send_line(line_.view());
+
+  if (spec_.on_stall == "abort") server.abort();
+}
+
+}  // namespace fuselab::agent

@@ -1,0 +1,34 @@
+// The channel between host and agent (guest-agent/PROTOCOL.md): a virtio-serial port carrying
+// newline-delimited JSON objects, one message per line, each with a "msg" naming its type.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace fuselab::protocol {
+
+inline constexpr int kVersion = 1;  // `proto` in hello; the host refuses any other
+inline constexpr const char* kPortName = "org.fuselab.agent.0";
+// Both directions: a longer line is cut by the host and refused by the agent.
+inline constexpr std::size_t kMaxLineBytes = 64 * 1024;
+
+enum class MessageType {
+  // host to guest
+  Run,
+  // guest to host
+  Hello,
+  Progress,
+  Result,
+  Error,
+  Stall,
+  Hang,
+  Skip,
+  Bye,
+};
+
+// The "msg" value of each type.
+const char* message_name(MessageType type);
+std::optional<MessageType> message_type(std::string_view name);
+
+}  // namespace fuselab::protocol
