@@ -29,7 +29,8 @@ TEST_F(AgentLocalTest, StallBackendBlocksTheWriterAndTheMonitorReportsIt) {
   // Writeback cache on: the writer fills the page cache, then blocks (dirty throttling or fsync)
   // because writeback never completes past the first 4 MiB.
   json spec = spec_with("stall", true, 64, {{"stall_after_bytes", 4 << 20}});
-  spec["monitor"] = {{"stall_after_s", 2}, {"on_stall", "abort"}};
+  // No sysrq: 't' would dump every task of this host into its kernel log.
+  spec["monitor"] = {{"stall_after_s", 2}, {"on_stall", "abort"}, {"sysrq", false}};
   auto started = std::chrono::steady_clock::now();
   AgentRun run = run_agent({"local", "--mountpoint", mountpoint_, "--spec", spec.dump()},
                            std::chrono::seconds(60));
@@ -66,6 +67,48 @@ TEST_F(AgentLocalTest, StallBackendBlocksTheWriterAndTheMonitorReportsIt) {
   for (const auto& e : run.of("error")) stall_error |= e.at("stage") == "stall";
   EXPECT_TRUE(stall_error);
   // TearDown checks that no mount is left behind.
+}
+
+// The evidence a kernel developer reads first: the tested memcg's state and the FUSE
+// connection's queue at the moment the watchdog fired, in the stall message itself.
+TEST_F(AgentLocalTest, StallEvidenceHasTheTestedMemcgAndTheFuseConnections) {
+  json spec = spec_with("stall", true, 64, {{"stall_after_bytes", 4 << 20}});
+  spec["monitor"] = {{"stall_after_s", 2}, {"on_stall", "abort"}, {"sysrq", false}};
+  spec["cgroup"] = {{"version", "v1"}, {"placement", "both-nested"}, {"memory_limit_mib", 256}};
+  AgentRun run = run_agent({"local", "--mountpoint", mountpoint_, "--spec", spec.dump()},
+                           std::chrono::seconds(60));
+  if (!run.of("skip").empty()) GTEST_SKIP() << run.of("skip").front().dump();
+  auto stalls = run.of("stall");
+  ASSERT_EQ(stalls.size(), 1u) << run.stderr_text;
+  const json& stall = stalls.front();
+
+  ASSERT_TRUE(stall.contains("memcg")) << stall.dump();
+  const json& memcg = stall.at("memcg");
+  // both-nested: the tested group is the one the writer joined.
+  std::string path = memcg.at("path").get<std::string>();
+  std::string workload_group = the_result(run).at("cgroup").at("workload").get<std::string>();
+  EXPECT_TRUE(path.starts_with("/sys/fs/cgroup/memory/")) << path;
+  EXPECT_TRUE(path.ends_with(workload_group)) << path << " vs " << workload_group;
+  // v1 file names; the limit is the 256 MiB the spec asked for.
+  EXPECT_EQ(std::stoull(memcg.at("memory.limit_in_bytes").get<std::string>()), 256ull << 20);
+  EXPECT_GT(std::stoull(memcg.at("memory.usage_in_bytes").get<std::string>()), 0ull);
+  std::string stat = "\n" + memcg.at("memory.stat").get<std::string>();
+  EXPECT_NE(stat.find("\ncache "), std::string::npos) << stat;
+  EXPECT_NE(stat.find("\nwriteback "), std::string::npos) << stat;
+  EXPECT_NE(memcg.at("memory.oom_control").get<std::string>().find("oom_kill_disable"),
+            std::string::npos);
+
+  // One entry per FUSE connection the guest (here: this host) lists under fusectl; every entry
+  // has the three numbers, and the waiting count matches fuse_waiting.
+  const json& conns = stall.at("fuse_connections");
+  ASSERT_TRUE(conns.is_object());
+  EXPECT_EQ(conns.size(), stall.at("fuse_waiting").size());
+  for (const auto& [conn, c] : conns.items()) {
+    EXPECT_EQ(c.at("waiting"), stall.at("fuse_waiting").at(conn));
+    EXPECT_GT(c.at("max_background").get<long long>(), 0) << conn;
+    EXPECT_GT(c.at("congestion_threshold").get<long long>(), 0) << conn;
+  }
+  EXPECT_FALSE(the_result(run).at("monitor").at("sysrq_tasks").get<bool>());
 }
 
 TEST_F(AgentLocalTest, NoStallReportWhenWritesComplete) {

@@ -76,6 +76,16 @@ TEST(VmSmoke, StallControlIsAHangWithTheBlockedWritersStack) {
     if (task["role"] == "writer" && task["state"] == "D" && !task["stack"].get<std::string>().empty()) writer_stack = true;
   }
   EXPECT_TRUE(writer_stack) << stall.dump();
+  // Every task's state too (sysrq-t, once), and the FUSE connection's queue and limits.
+  std::string console = read_file(run_dir / "stall" / "console.log");
+  EXPECT_NE(console.find("sysrq: Show State"), std::string::npos);
+  ASSERT_FALSE(stall["fuse_connections"].empty()) << stall.dump();
+  for (const auto& [conn, c] : stall["fuse_connections"].items()) {
+    EXPECT_GT(c["max_background"].get<long long>(), 0) << conn;
+    EXPECT_EQ(c["waiting"], stall["fuse_waiting"][conn]) << conn;
+  }
+  EXPECT_TRUE(result["agent_result"].is_null() ||
+              result["agent_result"]["monitor"]["sysrq_tasks"].get<bool>());
 }
 
 // Cgroup placement as the guest read it back matches the spec, in v1 and in v2.

@@ -113,6 +113,17 @@ MemoryWatch::MemoryWatch(const std::string& group_dir, bool v2) {
     group_oom_.key = "oom_kill";
     open_file(group_oom_.fd, group_oom_.path, group_oom_.absent);
   }
+  group_dir_ = group_dir;
+  if (!group_dir.empty()) {
+    const char* v2_names[] = {"memory.current", "memory.max", "memory.events", "memory.stat"};
+    const char* v1_names[] = {"memory.usage_in_bytes", "memory.limit_in_bytes",
+                              "memory.oom_control", "memory.stat"};
+    for (std::size_t i = 0; i < std::size(memcg_state_); ++i) {
+      memcg_state_[i].name = v2 ? v2_names[i] : v1_names[i];
+      std::string path = group_dir + "/" + memcg_state_[i].name;
+      memcg_state_[i].fd = UniqueFd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    }
+  }
   sample();
   for (Psi* p : {&system_psi_, &group_psi_}) {
     p->first = p->last;

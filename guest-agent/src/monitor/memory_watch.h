@@ -48,6 +48,17 @@ class MemoryWatch {
   nlohmann::json psi_report() const;
   nlohmann::json oom_report() const;
 
+  // The tested memcg's directory ("" without one) and its state for the stall/hang evidence:
+  // calls f(name, text) for usage, limit, events and memory.stat as they read now (files opened
+  // by the constructor; allocation-free; a file that could not be opened is skipped). `text` is
+  // valid until the next call into this object.
+  const std::string& group_dir() const { return group_dir_; }
+  template <typename F>
+  void for_each_memcg_file(F f) {
+    for (const StateFile& file : memcg_state_)
+      if (file.fd) f(std::string_view(file.name), pread_all(file.fd.get()));
+  }
+
  private:
   struct Psi {
     UniqueFd fd;
@@ -66,8 +77,15 @@ class MemoryWatch {
   static nlohmann::json psi_json(const Psi& p);
   std::string_view pread_all(int fd);
 
+  struct StateFile {
+    const char* name = "";  // the kernel's file name, e.g. "memory.current"
+    UniqueFd fd;
+  };
+
+  std::string group_dir_;
   Psi system_psi_, group_psi_;
   Counter group_oom_, system_oom_;
+  StateFile memcg_state_[4];
   char buf_[16 * 1024];
 };
 

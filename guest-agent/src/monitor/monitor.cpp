@@ -63,6 +63,7 @@ nlohmann::json Monitor::report() const {
           {"stalls", stalls_},
           {"hangs", hangs_},
           {"sysrq_writes", sysrq_writes_},
+          {"sysrq_tasks", sysrq_tasks_shown_},
           {"max_d_tasks", max_d_tasks_},
           {"max_fuse_waiting", max_fuse_waiting_},
           {"hung_task", hung_line_[0] != '\0' ? nlohmann::json(hung_line_) : nlohmann::json()}};
@@ -155,7 +156,16 @@ bool Monitor::sysrq_show_blocked() {
   UniqueFd fd(open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC));
   if (!fd || write(fd.get(), "w", 1) != 1) return false;
   ++sysrq_writes_;
+  // The first time, every task's state and stack too (sysrq-t): what the blocked tasks wait
+  // for may be a task that is not blocked (a reclaimer looping in R, a kworker in S).
+  if (!sysrq_tasks_shown_ && write(fd.get(), "t", 1) == 1) sysrq_tasks_shown_ = true;
   return true;
+}
+
+long long Monitor::fuse_connection_value(long long conn, const char* file) {
+  char path[96];
+  std::snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%lld/%s", conn, file);
+  return parse_number(read_small_file(path, file_, sizeof(file_)));
 }
 
 void Monitor::add_task_evidence(pid_t pid, pid_t tid, char state, std::string_view comm,
@@ -205,20 +215,40 @@ void Monitor::report_event(Event event, pid_t writer, ServerProcess& server,
   line_.raw(",\"writer_pid\":").u64(static_cast<std::uint64_t>(writer));
   line_.raw(",\"server_pid\":").u64(static_cast<std::uint64_t>(server.pid()));
 
-  // Every FUSE connection's waiting count (ours is the mount's minor).
+  // Every FUSE connection's waiting count (ours is the mount's minor), and the same with the
+  // connection's background limits: a connection stuck at max_background queues every new write.
   line_.raw(",\"fuse_waiting\":{");
   bool any = false;
   for_each_number_entry(
       "/sys/fs/fuse/connections", scratch_, sizeof(scratch_), [&](long long conn) {
-        char path[96];
-        std::snprintf(path, sizeof(path), "/sys/fs/fuse/connections/%lld/waiting", conn);
-        long long n = parse_number(read_small_file(path, file_, sizeof(file_)));
         char name[24];
         std::snprintf(name, sizeof(name), "%lld", conn);
-        line_.raw(any ? "," : "").key(name).i64(n);
+        line_.raw(any ? "," : "").key(name).i64(fuse_connection_value(conn, "waiting"));
+        any = true;
+      });
+  line_.raw("},\"fuse_connections\":{");
+  any = false;
+  for_each_number_entry(
+      "/sys/fs/fuse/connections", scratch_, sizeof(scratch_), [&](long long conn) {
+        char name[24];
+        std::snprintf(name, sizeof(name), "%lld", conn);
+        line_.raw(any ? "," : "").key(name).raw("{");
+        line_.key("waiting").i64(fuse_connection_value(conn, "waiting"));
+        line_.raw(",").key("max_background").i64(fuse_connection_value(conn, "max_background"));
+        line_.raw(",").key("congestion_threshold");
+        line_.i64(fuse_connection_value(conn, "congestion_threshold")).raw("}");
         any = true;
       });
   line_.raw("}");
+
+  // The tested memcg as it is now: usage, limit, events, memory.stat (each cut at 3 KiB).
+  if (memory_ != nullptr && !memory_->group_dir().empty()) {
+    line_.raw(",\"memcg\":{").key("path").str(memory_->group_dir());
+    memory_->for_each_memcg_file([&](std::string_view name, std::string_view text) {
+      line_.raw(",").key(name).str(text.substr(0, kMaxMemcgFileInEvidence));
+    });
+    line_.raw("}");
+  }
 
   // The writer's and the server's threads whatever their state, then every other D task.
   line_.raw(",\"tasks\":[");

@@ -2,9 +2,10 @@
 // runs in the agent (outside every tested memcg), locks its memory, allocates its buffers up
 // front and nothing in its loop. Every second it sends `progress` (the heartbeat); it reads
 // hung-task reports from /dev/kmsg and notices when progress stops for `stall_after_s`. On either
-// it first writes 'w' to /proc/sysrq-trigger (blocked tasks to the console, so the evidence
-// reaches the host even if the guest never answers again), then sends `hang` or `stall` with the
-// blocked tasks' stacks. It never powers off: the host decides.
+// it first writes 'w' to /proc/sysrq-trigger, and the first time 't' (blocked tasks, then all
+// tasks, to the console, so the evidence reaches the host even if the guest never answers
+// again), then sends `hang` or `stall` with the blocked tasks' stacks, the FUSE connections and
+// the tested memcg's state. It never powers off: the host decides.
 #pragma once
 
 #include <sys/types.h>
@@ -53,10 +54,12 @@ class Monitor {
                     const WorkloadStats& workload);
   void add_task_evidence(pid_t pid, pid_t tid, char state, std::string_view comm, const char* role);
   unsigned fuse_waiting(const std::string& device);
+  long long fuse_connection_value(long long conn, const char* file);
   bool sysrq_show_blocked();
 
   static constexpr std::size_t kScratch = 48 * 1024;
   static constexpr std::size_t kMaxTasksInEvidence = 24;
+  static constexpr std::size_t kMaxMemcgFileInEvidence = 3 * 1024;
   static constexpr unsigned kMaxHangReports = 4;
 
   const MonitorSpec spec_;
@@ -76,7 +79,8 @@ class Monitor {
   unsigned max_d_tasks_ = 0;
   unsigned max_fuse_waiting_ = 0;
   bool pending_hang_ = false;
-  char hung_line_[256] = {};  // the last hung-task report's first line
+  bool sysrq_tasks_shown_ = false;  // sysrq-t is written once per cell: its output is large
+  char hung_line_[256] = {};        // the last hung-task report's first line
   char kmsg_record_[8192];
   char scratch_[kScratch];
   char file_[16 * 1024];
