@@ -1,12 +1,13 @@
 #include <guestfs.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <chrono>
 
+#include "common/elapsed.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/paths.h"
+#include "common/stale_files.h"
 #include "image/artifacts.h"
 #include "image/file_lock.h"
 #include "image/guestfs_handle.h"
@@ -31,25 +32,6 @@ fs::path passthrough_beside(const fs::path& agent) {
 }
 // Launch (~15-20 s under TCG) plus unpacking a few hundred MiB; generous for a slow CI host.
 constexpr std::chrono::minutes kGuestfsDeadline{20};
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Builds `output` atomically: `build` writes a temporary file that is renamed only on success.
-template <typename Build>
-void build_atomically(const fs::path& output, Build build) {
-  auto partial = output;
-  partial += ".partial." + std::to_string(::getpid());
-  try {
-    build(partial);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(partial, ec);
-    throw;
-  }
-  fs::rename(partial, output);
-}
 
 // The rootfs alone, without the agent: the slow part (unpacking a few hundred MiB inside a TCG
 // appliance), shared by every agent build. The guest mounts /dev/vda as ext4 directly: no
@@ -115,7 +97,7 @@ fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) 
   {
     FileLock lock(dir / ("rootfs-" + rootfs_key + ".lock"));
     if (!fs::exists(rootfs_image)) {
-      build_atomically(rootfs_image, [&](const fs::path& partial) {
+      build_file_atomically(rootfs_image, [&](const fs::path& partial) {
         build_rootfs_image(partial, recipe, rootfs);
       });
     }
@@ -133,8 +115,8 @@ fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) 
     spdlog::info("base image is cached: {}", image.string());
     return image;
   }
-  build_atomically(image,
-                   [&](const fs::path& partial) { add_agent(partial, rootfs_image, agent); });
+  build_file_atomically(image,
+                        [&](const fs::path& partial) { add_agent(partial, rootfs_image, agent); });
   spdlog::info("base image ready in {:.1f} s: {}", seconds_since(start), image.string());
   return image;
 }
