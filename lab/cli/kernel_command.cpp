@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/paths.h"
+#include "common/stop_request.h"
 #include "image/file_lock.h"
 #include "image/kernel_cache.h"
 #include "image/kernel_steps.h"
@@ -89,7 +90,7 @@ int KernelCommand::run(const fs::path& source_dir, const fs::path& agent) const 
   // Ctrl-C stops make at once (it runs in its own process group) instead of after the build.
   struct sigaction sa {};
   sa.sa_handler = [](int) {
-    request_kernel_build_stop();
+    stop_request() = true;
     request_lock_wait_stop();
   };
   sigemptyset(&sa.sa_mask);
