@@ -15,7 +15,6 @@
 #include "common/paths.h"
 #include "common/stop_request.h"
 #include "image/artifacts.h"
-#include "image/file_lock.h"
 #include "image/kernel_steps.h"
 #include "matrix/plan.h"
 #include "report/plan_table.h"
@@ -35,10 +34,7 @@ namespace {
 
 // SIGINT/SIGTERM: the one stop request every wait polls. A kernel build under run/prepare stops
 // too (make reads it as its stop token): it would otherwise hold Ctrl-C for minutes.
-void on_signal(int) {
-  stop_request() = true;
-  request_lock_wait_stop();
-}
+void on_signal(int) { stop_request() = true; }
 
 void install_signal_handlers() {
   struct sigaction sa {};
