@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -14,8 +13,8 @@
 #include "cli/kernel_command.h"
 #include "common/error.h"
 #include "common/paths.h"
+#include "common/stop_request.h"
 #include "image/artifacts.h"
-#include "image/file_lock.h"
 #include "image/kernel_steps.h"
 #include "matrix/plan.h"
 #include "report/plan_table.h"
@@ -33,14 +32,9 @@ namespace fs = std::filesystem;
 namespace fuselab {
 namespace {
 
-std::atomic<bool> g_stop{false};  // set by SIGINT/SIGTERM; every wait loop polls it
-
-// A kernel build under run/prepare stops too: it would otherwise hold Ctrl-C for minutes.
-void on_signal(int) {
-  g_stop = true;
-  request_kernel_build_stop();
-  request_lock_wait_stop();
-}
+// SIGINT/SIGTERM: the one stop request every wait polls. A kernel build under run/prepare stops
+// too (make reads it as its stop token): it would otherwise hold Ctrl-C for minutes.
+void on_signal(int) { stop_request() = true; }
 
 void install_signal_handlers() {
   struct sigaction sa {};
@@ -174,7 +168,7 @@ int cli_main(int argc, char** argv) {
     if (*run) {
       // Started before run_plan takes any lock, so that it inherits none.
       CleanupGuardian guardian(cache_dir(), overlay_parent_dir());
-      RunOutcome outcome = run_plan(options, g_stop);
+      RunOutcome outcome = run_plan(options, stop_request());
       std::cout << format_table(outcome.summary);
       std::cout << "results: " << outcome.run_dir.string()
                 << " (report.html, junit.xml, summary.md, run.json)\n";

@@ -9,7 +9,7 @@
 
 #include "common/error.h"
 #include "common/paths.h"
-#include "image/file_lock.h"
+#include "common/stop_request.h"
 #include "image/kernel_cache.h"
 #include "image/kernel_steps.h"
 #include "run/artifact_resolver.h"
@@ -88,10 +88,7 @@ int KernelCommand::run(const fs::path& source_dir, const fs::path& agent) const 
   }
   // Ctrl-C stops make at once (it runs in its own process group) instead of after the build.
   struct sigaction sa {};
-  sa.sa_handler = [](int) {
-    request_kernel_build_stop();
-    request_lock_wait_stop();
-  };
+  sa.sa_handler = [](int) { stop_request() = true; };
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
   ArtifactResolver resolver(source_dir, agent);

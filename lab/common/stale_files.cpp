@@ -43,6 +43,12 @@ void remove_into(const fs::path& p, std::vector<fs::path>& removed) {
 
 }  // namespace
 
+std::filesystem::path partial_path(const std::filesystem::path& file) {
+  auto partial = file;
+  partial += ".partial." + std::to_string(::getpid());
+  return partial;
+}
+
 std::string owned_temp_prefix(const std::string& prefix) {
   return prefix + std::to_string(::getpid()) + "-";
 }

@@ -12,9 +12,29 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace fuselab {
+
+// "<file>.partial.<our pid>": where a cache file is written before it is renamed into place.
+std::filesystem::path partial_path(const std::filesystem::path& file);
+
+// Builds `output` atomically: `build(partial)` writes partial_path(output), which is renamed to
+// `output` only when it returns, so an interrupted build is never taken as done (and a killed
+// one's partial file is swept later). When `build` throws, the partial file is removed.
+template <typename Build>
+void build_file_atomically(const std::filesystem::path& output, Build&& build) {
+  const auto partial = partial_path(output);
+  try {
+    build(partial);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    throw;
+  }
+  std::filesystem::rename(partial, output);
+}
 
 // "<prefix><our pid>-": the prefix for a TempDir that a later run may sweep.
 std::string owned_temp_prefix(const std::string& prefix);

@@ -40,6 +40,33 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   return out;
 }
 
+bool stop_set(const CommandOptions& options) {
+  return options.stop && options.stop->load(std::memory_order_relaxed);
+}
+
+// True once `pid` has exited; it stays a zombie (WNOWAIT), so neither its pid nor its process
+// group id can be reused until it is reaped.
+bool exited(pid_t pid) {
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == pid;
+}
+
+// Ends the process group `pid` leads and reaps its leader: SIGTERM first when `grace` > 0 (make
+// removes its half-written targets), then SIGKILL for what is left, the leader's children too.
+int end_process_group(pid_t pid, std::chrono::milliseconds grace) {
+  if (grace.count() > 0) {
+    ::kill(-pid, SIGTERM);
+    const auto until = Clock::now() + grace;
+    while (!exited(pid) && Clock::now() < until) ::usleep(20000);
+  }
+  ::kill(-pid, SIGKILL);  // the leader unreaped, so -pid is still this group
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
 void make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throw InfraError("pipe: " + errno_text(errno));
@@ -115,12 +142,13 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
     ::_exit(127);
   }
   ::setpgid(pid, pid);
+  CommandResult result;
+  result.pid = pid;
   in_r.reset();
   out_w.reset();
   err_w.reset();
   file_fd.reset();
 
-  CommandResult result;
   std::string to_write = options.stdin_data.value_or("");
   size_t written = 0;
   if (to_write.empty())
@@ -140,7 +168,12 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
       result.timed_out = true;
       break;
     }
-    int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left.count(), 1000)));
+    if (stop_set(options)) {
+      result.stopped = true;
+      break;
+    }
+    const long slice = options.stop ? 20 : 1000;  // how soon a stop is seen
+    int n = ::poll(fds.data(), fds.size(), static_cast<int>(std::min<long>(left.count(), slice)));
     if (n < 0 && errno != EINTR) break;
     for (auto& p : fds) {
       if (!p.revents) continue;
@@ -164,19 +197,23 @@ CommandResult run_command(const std::vector<std::string>& argv, const CommandOpt
 
   // With an output file there are no pipes to wait on: wait for the child with the deadline.
   int status = 0;
-  while (true) {
+  while (!result.timed_out && !result.stopped) {
     pid_t w = ::waitpid(pid, &status, WNOHANG);
     if (w == pid) break;
     if (w < 0 && errno != EINTR) break;
-    if (result.timed_out || Clock::now() >= deadline) {
+    if (Clock::now() >= deadline)
       result.timed_out = true;
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      break;
-    }
-    ::usleep(20000);
+    else if (stop_set(options))
+      result.stopped = true;
+    else
+      ::usleep(20000);
   }
-  if (WIFEXITED(status) && !result.timed_out) result.exit_code = WEXITSTATUS(status);
+  // A deadline kills at once, as it always has; a stop lets the leader clean up first.
+  if (result.timed_out || result.stopped)
+    status = end_process_group(
+        pid, result.timed_out ? std::chrono::milliseconds(0) : options.stop_grace);
+  if (WIFEXITED(status) && !result.timed_out && !result.stopped)
+    result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   return result;
 }

@@ -2,6 +2,9 @@
 // is ever spliced into a shell command line. Every run has a deadline.
 #pragma once
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -18,12 +21,21 @@ struct CommandOptions {
   std::optional<std::string> stdin_data;       // fed to the child's stdin, then closed
   std::filesystem::path output_file;           // if set, stdout+stderr go here, not captured
   size_t capture_limit = 4 << 20;              // bytes of stdout/stderr kept each
+  // The stop token: once it reads true, the child's process group gets SIGTERM and, what is
+  // left of it `stop_grace` later, SIGKILL; run_command then returns with `stopped`. Checked
+  // every 20 ms while waiting. Null: the command runs to its end or deadline.
+  const std::atomic<bool>* stop = nullptr;
+  std::chrono::milliseconds stop_grace{std::chrono::seconds(5)};
 };
 
 struct CommandResult {
   int exit_code = -1;  // -1 when killed by a signal or by the deadline
   int signal = 0;
-  bool timed_out = false;
+  bool timed_out = false;  // the deadline passed: its process group was SIGKILLed
+  bool stopped = false;    // the stop token was set: its process group was ended
+  // The child's pid, also the id of the process group it leads (setpgid before exec): so a
+  // deadline or a stop ends its children too (make's compilers), not just the child.
+  pid_t pid = -1;
   std::string out;
   std::string err;
   bool ok() const { return exit_code == 0; }

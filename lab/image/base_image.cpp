@@ -1,12 +1,13 @@
 #include <guestfs.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <chrono>
 
+#include "common/elapsed.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/paths.h"
+#include "common/stale_files.h"
 #include "image/artifacts.h"
 #include "image/file_lock.h"
 #include "image/guestfs_handle.h"
@@ -32,23 +33,14 @@ fs::path passthrough_beside(const fs::path& agent) {
 // Launch (~15-20 s under TCG) plus unpacking a few hundred MiB; generous for a slow CI host.
 constexpr std::chrono::minutes kGuestfsDeadline{20};
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Builds `output` atomically: `build` writes a temporary file that is renamed only on success.
-template <typename Build>
-void build_atomically(const fs::path& output, Build build) {
-  auto partial = output;
-  partial += ".partial." + std::to_string(::getpid());
-  try {
-    build(partial);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(partial, ec);
-    throw;
-  }
-  fs::rename(partial, output);
+// Adds the qcow2 `disk` (the appliance's /dev/sda) and starts the appliance, saying how long that
+// took: it is most of a short build's time under TCG.
+void launch_on(GuestfsHandle& g, const fs::path& disk) {
+  g.check(guestfs_add_drive_opts(g.get(), disk.c_str(), GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2", -1),
+          "add_drive");
+  auto start = std::chrono::steady_clock::now();
+  g.launch();
+  spdlog::info("libguestfs appliance up in {:.1f} s", seconds_since(start));
 }
 
 // The rootfs alone, without the agent: the slow part (unpacking a few hundred MiB inside a TCG
@@ -60,12 +52,8 @@ void build_rootfs_image(const fs::path& output, const ImageRecipe& recipe,
   auto* h = g.get();
   auto size = static_cast<int64_t>(recipe.size_gib) << 30;
   g.check(guestfs_disk_create(h, output.c_str(), "qcow2", size, -1), "disk_create");
-  g.check(guestfs_add_drive_opts(h, output.c_str(), GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2", -1),
-          "add_drive");
+  launch_on(g, output);
   auto start = std::chrono::steady_clock::now();
-  g.launch();
-  spdlog::info("libguestfs appliance up in {:.1f} s", seconds_since(start));
-  start = std::chrono::steady_clock::now();
   g.check(guestfs_mkfs(h, "ext4", "/dev/sda"), "mkfs ext4");
   g.check(guestfs_set_label(h, "/dev/sda", "fuselab-root"), "set_label");
   g.check(guestfs_mount(h, "/dev/sda", "/"), "mount");
@@ -80,11 +68,7 @@ void add_agent(const fs::path& output, const fs::path& rootfs_image, const fs::p
   fs::copy_file(rootfs_image, output);
   GuestfsHandle g(kGuestfsDeadline);
   auto* h = g.get();
-  g.check(guestfs_add_drive_opts(h, output.c_str(), GUESTFS_ADD_DRIVE_OPTS_FORMAT, "qcow2", -1),
-          "add_drive");
-  auto start = std::chrono::steady_clock::now();
-  g.launch();
-  spdlog::info("libguestfs appliance up in {:.1f} s", seconds_since(start));
+  launch_on(g, output);
   g.check(guestfs_mount(h, "/dev/sda", "/"), "mount");
   g.check(guestfs_upload(h, agent.c_str(), kAgentInImage), "upload agent");
   g.check(guestfs_chmod(h, 0755, kAgentInImage), "chmod agent");
@@ -115,7 +99,7 @@ fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) 
   {
     FileLock lock(dir / ("rootfs-" + rootfs_key + ".lock"));
     if (!fs::exists(rootfs_image)) {
-      build_atomically(rootfs_image, [&](const fs::path& partial) {
+      build_file_atomically(rootfs_image, [&](const fs::path& partial) {
         build_rootfs_image(partial, recipe, rootfs);
       });
     }
@@ -133,8 +117,8 @@ fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) 
     spdlog::info("base image is cached: {}", image.string());
     return image;
   }
-  build_atomically(image,
-                   [&](const fs::path& partial) { add_agent(partial, rootfs_image, agent); });
+  build_file_atomically(image,
+                        [&](const fs::path& partial) { add_agent(partial, rootfs_image, agent); });
   spdlog::info("base image ready in {:.1f} s: {}", seconds_since(start), image.string());
   return image;
 }

@@ -4,30 +4,26 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/elapsed.h"
 #include "common/error.h"
-#include "common/json_fields.h"
 #include "common/paths.h"
 #include "common/stale_files.h"
 #include "common/subprocess.h"
 #include "image/apt_sources.h"
 #include "image/file_lock.h"
+#include "image/kernel_cache.h"
+#include "image/kernel_meta.h"
 #include "image/private_apt.h"
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 namespace fuselab {
 namespace {
 
 // Debian publishes kernel updates a few times a month; re-resolving more often only costs time.
 constexpr std::chrono::hours kAptListsMaxAge{6};
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 bool version_newer(const std::string& a, const std::string& b) {
   CommandOptions options;
@@ -38,24 +34,16 @@ bool version_newer(const std::string& a, const std::string& b) {
 // The newest kernel of this suite and flavour already in the cache, for working offline.
 std::optional<fs::path> newest_cached(const fs::path& kernels, const std::string& suite,
                                       const std::string& flavour) {
-  std::optional<fs::path> best;
-  std::string best_version;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(kernels, ec)) {
-    if (!fs::exists(entry.path() / "meta.json")) continue;
-    auto meta = json::parse(read_file(entry.path() / "meta.json"), nullptr, false);
-    // A cache entry of another version or a damaged one is skipped, never fatal.
-    if (meta.is_discarded() || json_string_field(meta, "suite") != suite ||
-        json_string_field(meta, "flavour") != flavour) {
-      continue;
-    }
-    auto version = json_string_field(meta, "version").value_or("");
-    if (!best || version_newer(version, best_version)) {
-      best = entry.path();
-      best_version = version;
-    }
+  const std::string value = "debian:" + suite + ":" + flavour;
+  // Damaged entries are not listed (a warning names them): never fatal for the fallback.
+  const auto cached = list_cached_kernels(kernels);
+  const CachedKernel* best = nullptr;
+  for (const auto& k : cached) {
+    if (k.kind == "debian" && k.value == value &&
+        (!best || version_newer(k.version, best->version)))
+      best = &k;
   }
-  return best;
+  return best ? std::optional<fs::path>(best->dir) : std::nullopt;
 }
 
 // Debian's image packages ship no modules.dep: the postinst runs depmod. Run it on the unpacked
@@ -96,19 +84,26 @@ KernelArtifacts fetch_and_unpack(const PrivateApt& apt, const fs::path& kernels,
   ensure_modules_dep(tree, layout.release);
   fs::remove_all(tree / "usr/share/doc");
 
-  json meta = {
-      {"suite", suite},          {"flavour", flavour},
-      {"package", package},      {"packages", fetched},
-      {"version", version},      {"release", layout.release},
-      {"kernel", layout.kernel}, {"modules_dir", "lib/modules/" + layout.release},
-      {"config", layout.config}, {"source", "debian:" + suite + ":" + flavour + " " + version}};
-  write_file_atomic(tree / "meta.json", meta.dump(2) + "\n");
+  KernelMeta meta;
+  meta.kind = "debian";
+  meta.suite = suite;
+  meta.flavour = flavour;
+  meta.value = "debian:" + suite + ":" + flavour;
+  meta.source = meta.value + " " + version;
+  meta.package = package;
+  meta.packages = fetched;
+  meta.version = version;
+  meta.release = layout.release;
+  meta.kernel = layout.kernel;
+  meta.modules_dir = "lib/modules/" + layout.release;
+  meta.config = layout.config;
+  write_kernel_meta(tree, meta);
 
   auto final_dir = kernels / kernel_cache_name(suite, flavour, version);
   fs::rename(tree, final_dir);
   spdlog::info("kernel {} ready in {} ({:.1f} s)", layout.release, final_dir.string(),
                seconds_since(start));
-  return load_kernel_meta(final_dir);
+  return load_cached_kernel(final_dir);
 }
 
 }  // namespace
@@ -168,35 +163,6 @@ std::string kernel_cache_name(const std::string& suite, const std::string& flavo
   return name;
 }
 
-KernelArtifacts load_kernel_meta(const fs::path& dir) {
-  auto meta = json::parse(read_file(dir / "meta.json"), nullptr, false);
-  auto field = [&](const char* key) {
-    auto v = json_string_field(meta, key);
-    if (!v) {
-      throw InfraError(dir.string() + "/meta.json: no string \"" + key +
-                       "\" (a damaged cache entry: remove " + dir.string() + ")");
-    }
-    return *v;
-  };
-  KernelArtifacts kernel;
-  kernel.kernel = dir / field("kernel");
-  // Kernels built by fuselab have no modules: everything the guest needs is built in.
-  auto modules = json_string_field(meta, "modules_dir").value_or("");
-  if (!modules.empty()) kernel.modules_dir = dir / modules;
-  kernel.release = field("release");
-  kernel.source = field("source");
-  // Debian kernels cached before meta.json named their config still have it under boot/.
-  auto config = json_string_field(meta, "config").value_or("boot/config-" + kernel.release);
-  if (!config.empty() && fs::is_regular_file(dir / config)) kernel.config = dir / config;
-  if (!fs::exists(kernel.kernel) ||
-      (!kernel.modules_dir.empty() && !fs::exists(kernel.modules_dir / "modules.dep"))) {
-    throw InfraError(
-        "cached kernel in " + dir.string() +
-        " is incomplete; delete that folder and run again (it is fetched or built anew)");
-  }
-  return kernel;
-}
-
 KernelArtifacts prepare_debian_kernel(const std::string& suite, const std::string& flavour) {
   auto kernels = cache_dir() / "kernels";
   fs::create_directories(kernels);
@@ -227,13 +193,13 @@ KernelArtifacts prepare_debian_kernel(const std::string& suite, const std::strin
     }
     spdlog::warn("cannot resolve {} in {} ({}); using the newest cached kernel {}", meta_package,
                  suite, e.what(), cached->filename().string());
-    return load_kernel_meta(*cached);
+    return load_cached_kernel(*cached);
   }
 
   auto dir = kernels / kernel_cache_name(suite, flavour, version);
   if (fs::exists(dir / "meta.json")) {
     spdlog::info("kernel {} {} is cached in {}", package, version, dir.string());
-    return load_kernel_meta(dir);
+    return load_cached_kernel(dir);
   }
   spdlog::info("fetching {} {} from {} {}", package, version, archive.uri, suite);
   return fetch_and_unpack(apt, kernels, suite, flavour, package, version);

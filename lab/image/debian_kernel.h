@@ -38,7 +38,4 @@ KernelTreeLayout find_kernel_layout(const std::filesystem::path& tree);
 std::string kernel_cache_name(const std::string& suite, const std::string& flavour,
                               const std::string& version);
 
-// Reads `dir`/meta.json written when the kernel was unpacked.
-KernelArtifacts load_kernel_meta(const std::filesystem::path& dir);
-
 }  // namespace fuselab

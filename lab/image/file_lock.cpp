@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 
-#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -13,13 +12,12 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/stop_request.h"
 
 namespace fs = std::filesystem;
 
 namespace fuselab {
 namespace {
-
-std::atomic<bool> g_stop_waiting{false};
 
 using Clock = std::chrono::steady_clock;
 
@@ -68,8 +66,6 @@ std::chrono::seconds default_lock_timeout() {
   return std::chrono::hours(2);
 }
 
-void request_lock_wait_stop() { g_stop_waiting = true; }
-
 std::string FileLock::describe_holder(const fs::path& path) {
   std::ifstream in(path);
   std::string pid, command, since, line;
@@ -97,7 +93,7 @@ FileLock::FileLock(const fs::path& path, std::chrono::milliseconds timeout) {
   const auto deadline = start + timeout;
   bool told = false;
   while (!try_flock(fd_.get(), path)) {
-    if (g_stop_waiting) throw Interrupted("interrupted while waiting for " + path.string());
+    if (stop_request()) throw Interrupted("interrupted while waiting for " + path.string());
     if (Clock::now() >= deadline) {
       throw InfraError("gave up after " + format_seconds(timeout) + " waiting for " +
                        path.string() + ", held by " + describe_holder(path) +

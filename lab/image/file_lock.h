@@ -2,7 +2,8 @@
 // (or writing the same results directory) wait for each other instead of both writing it.
 //
 // The holder writes who it is into the lock file (pid, command, start time), so a waiter can say
-// what it waits for. Every wait has a deadline and ends early when a stop is requested (Ctrl-C).
+// what it waits for. Every wait has a deadline and ends early when a stop is requested (Ctrl-C:
+// common/stop_request.h).
 #pragma once
 
 #include <chrono>
@@ -17,9 +18,6 @@ namespace fuselab {
 // How long a wait for a cache lock may take by default: longer than the longest thing done under
 // one (a cold kernel build on a small machine). $FUSELAB_LOCK_TIMEOUT_S overrides it.
 std::chrono::seconds default_lock_timeout();
-
-// Makes every current and future lock wait end with Interrupted. Async-signal-safe.
-void request_lock_wait_stop();
 
 class FileLock {
  public:

@@ -1,13 +1,14 @@
 #include "image/initramfs.h"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <chrono>
 
+#include "common/elapsed.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/paths.h"
+#include "common/stale_files.h"
 #include "image/cpio_writer.h"
 #include "image/file_lock.h"
 #include "image/module_index.h"
@@ -86,19 +87,10 @@ fs::path prepare_initramfs(const KernelArtifacts& kernel, const fs::path& agent,
     spdlog::info("initramfs for {} is cached: {}", kernel.release, output.string());
     return output;
   }
-  // Written under a temporary name and renamed, so an interrupted build is never taken as done.
-  auto partial = dir / (key + ".cpio.gz.partial." + std::to_string(::getpid()));
-  try {
-    write_initramfs(partial, kernel, agent, order);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(partial, ec);
-    throw;
-  }
-  fs::rename(partial, output);
+  build_file_atomically(
+      output, [&](const fs::path& partial) { write_initramfs(partial, kernel, agent, order); });
   spdlog::info("initramfs for {} ({} modules) built in {:.2f} s: {}", kernel.release, order.size(),
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
-               output.string());
+               seconds_since(start), output.string());
   return output;
 }
 

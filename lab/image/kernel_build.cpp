@@ -4,19 +4,18 @@
 
 #include <chrono>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
+#include "common/elapsed.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/paths.h"
 #include "common/stale_files.h"
-#include "image/debian_kernel.h"
 #include "image/file_lock.h"
+#include "image/kernel_meta.h"
 #include "image/kernel_source.h"
 #include "image/kernel_steps.h"
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 namespace fuselab {
 namespace {
@@ -84,8 +83,7 @@ void materialize_source(const KernelSourceInfo& source, const fs::path& work, Bu
     spdlog::info("fetching and unpacking {}", source.description);
     unpack_debian_source(source, src, log.step_file());
     log.commit_step("unpack");
-    spdlog::info("unpacked {} in {:.0f} s", source.description,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    spdlog::info("unpacked {} in {:.0f} s", source.description, seconds_since(start));
   } catch (const InfraError& e) {
     log.commit_step("unpack");
     fail_step("fetch/unpack", e.what(), log, true);
@@ -119,30 +117,27 @@ KernelArtifacts build_into_cache(const KernelBuildRequest& request, const Kernel
   TempDir out(final_dir.parent_path(), owned_temp_prefix(".build-"));
   fs::copy_file(bzimage, out.path() / "bzImage");
   fs::copy_file(obj / ".config", out.path() / "config");
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  json patches = json::array(), fragments = json::array();
-  for (const auto& p : request.patches) patches.push_back(p);
-  for (const auto& f : request.fragments) fragments.push_back(f);
-  json meta = {{"kind", "build"},
-               {"value", request.value},
-               {"source", request.value + " (" + source.description + ")"},
-               {"version", source.version},
-               {"release", release},
-               {"kernel", "bzImage"},
-               {"modules_dir", ""},
-               {"config", "config"},
-               {"fragments", fragments},
-               {"patches", patches},
-               {"key", key},
-               {"build_seconds", std::round(seconds)}};
-  write_file_atomic(out.path() / "meta.json", meta.dump(2) + "\n");
+  double seconds = seconds_since(start);
+  KernelMeta meta;
+  meta.kind = "build";
+  meta.value = request.value;
+  meta.source = request.value + " (" + source.description + ")";
+  meta.version = source.version;
+  meta.release = release;
+  meta.kernel = "bzImage";
+  meta.config = "config";
+  meta.fragments = request.fragments;
+  meta.patches = request.patches;
+  meta.key = key;
+  meta.build_seconds = std::round(seconds);
+  write_kernel_meta(out.path(), meta);
   log.note("[fuselab] done in " + std::to_string(static_cast<int>(seconds)) + " s");
   fs::copy_file(log.path(), out.path() / "build.log");
   fs::rename(out.path(), final_dir);
   out.release();
   spdlog::info("kernel {} ({}) built in {:.0f} s: {}", release, request.value, seconds,
                final_dir.string());
-  return load_kernel_meta(final_dir);
+  return load_cached_kernel(final_dir);
 }
 
 }  // namespace
@@ -193,7 +188,7 @@ KernelArtifacts build_kernel(const KernelBuildRequest& request, const fs::path& 
   auto final_dir = kernels / ("build-" + key.substr(0, 16));
   if (fs::exists(final_dir / "meta.json")) {
     spdlog::info("kernel {} is cached in {}", request.value, final_dir.string());
-    return load_kernel_meta(final_dir);
+    return load_cached_kernel(final_dir);
   }
   auto work_key = kernel_work_key(source.location, configs).substr(0, 16);
   auto work = kernels / "work" / work_key;
@@ -203,7 +198,7 @@ KernelArtifacts build_kernel(const KernelBuildRequest& request, const fs::path& 
       "for this one)",
       request.value, source.description, work.string());
   FileLock lock(kernels / "work" / (work_key + ".lock"));
-  if (fs::exists(final_dir / "meta.json")) return load_kernel_meta(final_dir);
+  if (fs::exists(final_dir / "meta.json")) return load_cached_kernel(final_dir);
   return build_into_cache(request, inputs, source, key, work, final_dir);
 }
 

@@ -1,14 +1,14 @@
 #include "image/kernel_cache.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <fstream>
-#include <nlohmann/json.hpp>
 
-#include "common/json_fields.h"
-#include "common/paths.h"
+#include "common/error.h"
+#include "image/kernel_meta.h"
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
 
 namespace fuselab {
 std::vector<CachedKernel> list_cached_kernels(const fs::path& kernels_dir) {
@@ -19,25 +19,24 @@ std::vector<CachedKernel> list_cached_kernels(const fs::path& kernels_dir) {
     // ".build-*", ".fetch-*": being assembled, not a kernel yet.
     if (entry.path().filename().string().starts_with(".") || !fs::is_regular_file(meta_path))
       continue;
-    auto meta = json::parse(read_file(meta_path), nullptr, false);
-    if (meta.is_discarded() || !meta.is_object()) continue;
+    KernelMeta meta;
+    try {
+      meta = read_kernel_meta(entry.path());
+    } catch (const InfraError& e) {
+      // One damaged entry does not hide the others; the message names its file and key.
+      spdlog::warn("skipping cached kernel: {}", e.what());
+      continue;
+    }
     CachedKernel k;
     k.dir = entry.path();
-    // Damaged or foreign entries: mistyped fields read as missing, never as an exception.
-    auto text = [&](const char* key, const std::string& fallback) {
-      return json_string_field(meta, key).value_or(fallback);
-    };
-    k.kind = text("kind", "debian");
-    k.value = text("value", "");
-    if (k.value.empty() && k.kind == "debian")
-      k.value = "debian:" + text("suite", "?") + ":" + text("flavour", "?");
-    k.source = text("source", "");
-    k.release = text("release", "");
-    k.version = text("version", "");
-    k.kernel = entry.path() / text("kernel", "");
-    if (auto config = text("config", "");
-        !config.empty() && fs::is_regular_file(entry.path() / config))
-      k.config = entry.path() / config;
+    k.kind = meta.kind;
+    k.value = meta.value;
+    k.source = meta.source;
+    k.release = meta.release;
+    k.version = meta.version;
+    k.kernel = entry.path() / meta.kernel;
+    if (!meta.config.empty() && fs::is_regular_file(entry.path() / meta.config))
+      k.config = entry.path() / meta.config;
     k.size_bytes = fs::file_size(k.kernel, ec);
     if (ec) k.size_bytes = 0;
     list.push_back(std::move(k));

@@ -1,16 +1,40 @@
 #include "image/kernel_config.h"
 
-namespace fuselab {
+#include <charconv>
+#include <regex>
 
-KconfigValues parse_kconfig(std::string_view text) {
-  KconfigValues values;
+namespace fuselab {
+namespace {
+
+std::optional<KconfigVersion> header_version(std::string_view line) {
+  static const std::regex header(R"(^# Linux/\S+ (\d{1,4})\.(\d{1,4})\S* Kernel Configuration)");
+  std::match_results<std::string_view::const_iterator> m;
+  if (!std::regex_search(line.begin(), line.end(), m, header)) return std::nullopt;
+  // Digits only (the regex), but maybe too many for an int: such a header is not Linux's.
+  KconfigVersion v;
+  auto parse = [](const std::string& digits, int& out) {
+    return std::from_chars(digits.data(), digits.data() + digits.size(), out).ec == std::errc();
+  };
+  if (!parse(m[1].str(), v.major) || !parse(m[2].str(), v.minor)) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+KconfigValues parse_kconfig(std::string_view text) { return read_kconfig(text).values; }
+
+Kconfig read_kconfig(std::string_view text) {
+  Kconfig config;
+  auto& values = config.values;
   constexpr std::string_view kNotSet = " is not set";
   while (!text.empty()) {
     auto end = text.find('\n');
     std::string_view line = text.substr(0, end);
     text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-    if (line.starts_with("CONFIG_")) {
+    if (!config.version && line.starts_with("# Linux/")) {
+      config.version = header_version(line);
+    } else if (line.starts_with("CONFIG_")) {
       auto eq = line.find('=');
       if (eq != std::string_view::npos)
         values[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
@@ -20,7 +44,7 @@ KconfigValues parse_kconfig(std::string_view text) {
       values.insert_or_assign(std::string(line), std::string(1, 'n'));
     }
   }
-  return values;
+  return config;
 }
 
 std::vector<DroppedOption> dropped_options(const NamedTexts& fragments,

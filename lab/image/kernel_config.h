@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,6 +19,22 @@ using KconfigValues = std::map<std::string, std::string>;
 
 using NamedTexts = std::vector<std::pair<std::string, std::string>>;  // (name, content)
 
+// The "X.Y" of a configuration's "# Linux/x86 6.1.176 Kernel Configuration" header.
+struct KconfigVersion {
+  int major = 0, minor = 0;
+  bool at_least(int ma, int mi) const { return major > ma || (major == ma && minor >= mi); }
+};
+
+// A whole .config (or a fragment, which has no header): its options and, when present, the
+// kernel version of its header. The one reader of CONFIG_ lines, for the build's dropped-option
+// check and for what a cell can run on (run/kernel_capabilities).
+struct Kconfig {
+  KconfigValues values;
+  std::optional<KconfigVersion> version;
+};
+
+Kconfig read_kconfig(std::string_view text);
+// read_kconfig(text).values.
 KconfigValues parse_kconfig(std::string_view text);
 
 // One requested option the final config does not have as requested. `got` is "n" when the final

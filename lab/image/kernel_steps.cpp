@@ -1,8 +1,6 @@
 #include "image/kernel_steps.h"
 
-#include <signal.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -14,8 +12,10 @@
 #include <sstream>
 #include <thread>
 
+#include "common/elapsed.h"
 #include "common/error.h"
 #include "common/paths.h"
+#include "common/stop_request.h"
 #include "common/subprocess.h"
 #include "image/kernel_config.h"
 
@@ -37,8 +37,11 @@ std::vector<std::string> make_argv(const fs::path& src, const fs::path& obj,
   return argv;
 }
 
+// `stop`: a stop token for run_command (make only: a patch or revert stopped halfway would leave
+// the tree neither patched nor clean).
 CommandResult run_step(const std::string& step, const std::vector<std::string>& argv,
-                       std::chrono::milliseconds timeout, BuildLog& log, const fs::path& cwd = {}) {
+                       std::chrono::milliseconds timeout, BuildLog& log, const fs::path& cwd = {},
+                       const std::atomic<bool>* stop = nullptr) {
   log.note("$ " + [&] {
     std::string line;
     for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
@@ -49,40 +52,13 @@ CommandResult run_step(const std::string& step, const std::vector<std::string>& 
   options.output_file = log.step_file();
   options.stdin_data = "";  // a tool that asks a question gets EOF, never waits for a terminal
   options.cwd = cwd;
+  options.stop = stop;
   auto result = run_command(argv, options, "build-essential");
   log.commit_step(step);
   if (result.timed_out) {
     fail_step(step, "'" + argv[0] + "' timed out", log, /*infra=*/true);
   }
   return result;
-}
-
-std::atomic<bool> g_stop_requested{false};
-
-// The make of this obj dir: the leader of its own process group (run_command's setpgid), found by
-// its command line since run_command does not hand out the pid.
-void stop_make(const fs::path& obj) {
-  const std::string marker = "O=" + obj.string();
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    auto name = e.path().filename().string();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmdline;
-    try {
-      cmdline = read_file(e.path() / "cmdline");
-    } catch (const std::exception&) {
-      continue;  // gone meanwhile
-    }
-    pid_t pid = std::stoi(name);
-    if (cmdline.starts_with(std::string("make") + '\0') &&
-        cmdline.find(marker) != std::string::npos && ::getpgid(pid) == pid) {
-      ::kill(-pid, SIGTERM);
-    }
-  }
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 std::string read_tail_bytes(const fs::path& path, size_t bytes) {
@@ -222,8 +198,6 @@ void configure_kernel(const fs::path& src, const fs::path& obj,
   write_file_atomic(stamp, source_identity);
 }
 
-void request_kernel_build_stop() { g_stop_requested = true; }
-
 std::string last_build_target(const std::string& log_text) {
   std::istringstream in(log_text);
   std::string line, last;
@@ -249,13 +223,7 @@ void make_kernel(const fs::path& src, const fs::path& obj, const std::string& wh
   std::thread progress([&] {
     std::unique_lock lock(mu);
     auto last_report = std::chrono::steady_clock::now();
-    bool stopping = false;
     while (!cv.wait_for(lock, std::chrono::seconds(1), [&] { return done; })) {
-      if (g_stop_requested && !stopping) {
-        stopping = true;
-        spdlog::warn("interrupted: stopping make");
-        stop_make(obj);
-      }
       if (std::chrono::steady_clock::now() - last_report < kProgressEvery) continue;
       last_report = std::chrono::steady_clock::now();
       auto target = last_build_target(read_tail_bytes(log.step_file(), 4096));
@@ -266,7 +234,7 @@ void make_kernel(const fs::path& src, const fs::path& obj, const std::string& wh
   CommandResult result;
   try {
     result = run_step("make", make_argv(src, obj, {"-j" + std::to_string(jobs), "bzImage"}),
-                      kMakeDeadline, log);
+                      kMakeDeadline, log, {}, &stop_request());
   } catch (...) {
     {
       std::lock_guard g(mu);
@@ -282,7 +250,7 @@ void make_kernel(const fs::path& src, const fs::path& obj, const std::string& wh
   }
   cv.notify_all();
   progress.join();
-  if (g_stop_requested)
+  if (result.stopped)
     throw KernelBuildInterrupted("kernel build interrupted; log: " + log.path().string());
   if (!result.ok()) fail_step("make", "make bzImage failed", log);
   spdlog::info("built {} in {:.0f} s", what, seconds_since(start));

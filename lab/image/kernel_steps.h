@@ -53,13 +53,12 @@ void configure_kernel(const std::filesystem::path& src, const std::filesystem::p
                       const std::string& source_identity, BuildLog& log);
 
 // make bzImage with -j<cpus>, logging progress every ~15 s (elapsed, last target built).
+// Ctrl-C: make runs in its own process group (so the terminal's SIGINT does not reach it); the
+// signal handler sets stop_request() (common/stop_request.h), make's stop token, and run_command
+// ends make's process group, its compilers too; make_kernel then throws KernelBuildInterrupted.
+// Nothing is cached.
 void make_kernel(const std::filesystem::path& src, const std::filesystem::path& obj,
                  const std::string& what, BuildLog& log);
-
-// Ctrl-C during `fuselab kernel build`: make runs in its own process group (so the terminal's
-// SIGINT does not reach it); a signal handler calls this (async-signal-safe) and make_kernel
-// stops make within a second and throws KernelBuildInterrupted. Nothing is cached.
-void request_kernel_build_stop();
 
 struct KernelBuildInterrupted : std::runtime_error {
   using std::runtime_error::runtime_error;

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "common/elapsed.h"
 #include "common/error.h"
 #include "common/paths.h"
 #include "common/subprocess.h"
@@ -77,8 +78,7 @@ void PrivateApt::update(std::chrono::seconds max_age) {
     throw InfraError("apt-get update for " + suite_ + " failed:\n" + tail_lines(result.err, 10));
   }
   write_file_atomic(stamp, "");
-  spdlog::info("apt update for {} took {:.1f} s", suite_,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  spdlog::info("apt update for {} took {:.1f} s", suite_, seconds_since(start));
 }
 
 std::string PrivateApt::show_field(const std::string& package, const std::string& field) const {

@@ -1,13 +1,14 @@
 #include "image/rootfs_tarball.h"
 
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <chrono>
 
+#include "common/elapsed.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/paths.h"
+#include "common/stale_files.h"
 #include "common/subprocess.h"
 #include "image/apt_sources.h"
 #include "image/artifacts.h"
@@ -53,26 +54,20 @@ RootfsTarball prepare_rootfs_tarball(const ImageRecipe& recipe) {
   }
 
   auto start = std::chrono::steady_clock::now();
-  auto partial = dir / (key + ".tar.partial." + std::to_string(::getpid()));
   auto log = dir / (key + ".log");
   spdlog::info("building rootfs ({} {}, {} packages) with mmdebstrap; log {}", recipe.suite,
                recipe.variant, recipe.packages.size(), log.string());
   CommandOptions options;
   options.timeout = std::chrono::minutes(30);
   options.output_file = log;
-  try {
+  std::string sha;
+  build_file_atomically(tarball, [&](const fs::path& partial) {
     run_checked(mmdebstrap_argv(recipe, debian_archive_uri(), partial), options, "mmdebstrap");
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(partial, ec);
-    throw;
-  }
-  auto sha = sha256_file(partial);
-  // The hash file first: a tarball without one is rebuilt, never trusted.
-  write_file_atomic(hash_file, sha);
-  fs::rename(partial, tarball);
-  spdlog::info("rootfs built in {:.1f} s ({} MiB): {}",
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+    sha = sha256_file(partial);
+    // The hash file first: a tarball without one is rebuilt, never trusted.
+    write_file_atomic(hash_file, sha);
+  });
+  spdlog::info("rootfs built in {:.1f} s ({} MiB): {}", seconds_since(start),
                fs::file_size(tarball) >> 20, tarball.string());
   return {tarball, sha};
 }

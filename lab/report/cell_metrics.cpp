@@ -16,8 +16,24 @@ double cell_seconds(const CellResult& c) {
   return json_double_field(c.timing, "cell_s").value_or(0.0);
 }
 
+std::optional<Throughput> cell_throughput(const CellResult& c) {
+  // Every figure here came from a guest or from a run.json on disk: read tolerantly.
+  if (const nlohmann::json* fio = json_field(c.agent_result, "fio")) {
+    if (auto bw = json_double_field(*fio, "bw_bytes"))
+      return Throughput{*bw / (1024.0 * 1024.0), Throughput::Basis::FioBandwidth};
+  }
+  if (auto mibs = json_double_field(c.agent_result, "mib_per_s"))
+    return Throughput{*mibs, Throughput::Basis::BytesOverElapsed};
+  return std::nullopt;
+}
+
+std::string_view basis_text(Throughput::Basis basis) {
+  return basis == Throughput::Basis::FioBandwidth ? "fio bandwidth" : "bytes written / elapsed";
+}
+
 std::optional<double> mib_per_second(const CellResult& c) {
-  return json_double_field(c.agent_result, "mib_per_s");
+  auto t = cell_throughput(c);
+  return t ? std::optional<double>(t->mib_per_s) : std::nullopt;
 }
 
 const nlohmann::json* decisive_report(const CellResult& c) {

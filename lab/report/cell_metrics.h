@@ -16,7 +16,21 @@ namespace fuselab {
 // Seconds from start to the agent's hello; nullopt when the guest never said hello.
 std::optional<double> boot_seconds(const CellResult& c);
 double cell_seconds(const CellResult& c);
-// The workload's throughput; nullopt when the agent sent no result.
+// A cell's throughput, and which figure it is: the one decision behind the terminal table, the
+// HTML report, the markdown summary and KCIDB. A fio cell reports fio's own bandwidth
+// (fio.bw_bytes: bytes over fio's job runtime, the figure comparable with other fio numbers;
+// the agent's mib_per_s would include fio's start-up); every other workload the agent's bytes
+// written / elapsed (mib_per_s).
+struct Throughput {
+  enum class Basis { FioBandwidth, BytesOverElapsed };
+  double mib_per_s = 0;
+  Basis basis = Basis::BytesOverElapsed;
+};
+// nullopt when the agent sent neither figure (or only mistyped ones).
+std::optional<Throughput> cell_throughput(const CellResult& c);
+// "fio bandwidth", "bytes written / elapsed": for labels.
+std::string_view basis_text(Throughput::Basis basis);
+// cell_throughput(c)'s MiB/s.
 std::optional<double> mib_per_second(const CellResult& c);
 
 // The kernel report that decided the verdict (the one whose title is the signature, else the

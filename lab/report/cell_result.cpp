@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/json_fields.h"
+#include "report/cell_metrics.h"
 #include "report/text_escape.h"
 
 namespace fuselab {
@@ -64,12 +65,7 @@ std::string format_table(const RunSummary& run) {
                                 "GOT", "WANT", "BOOT(s)", "CELL(s)", "MiB/s", "WHY");
   for (const auto& c : run.cells) {
     // Every figure here came from a guest or from a run.json on disk: read tolerantly.
-    double mibs = json_double_field(c.agent_result, "mib_per_s").value_or(0.0);
-    // A fio cell: fio's own bandwidth, the figure comparable with other fio numbers (mib_per_s
-    // includes fio's start-up).
-    if (const json* fio = json_field(c.agent_result, "fio")) {
-      if (auto bw = json_double_field(*fio, "bw_bytes")) mibs = *bw / (1024.0 * 1024.0);
-    }
+    double mibs = mib_per_second(c).value_or(0.0);
     double boot = json_double_field(c.timing, "boot_to_hello_s").value_or(-1.0);
     // Reasons quote guest text (agent errors, kernel report titles): no terminal escapes.
     out += fmt::format("{:<{}} {:<10} {:<6} {:>9} {:>8.1f} {:>10}  {}{}\n", clean_line(c.cell.id),

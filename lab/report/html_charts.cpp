@@ -52,13 +52,15 @@ std::string throughput_svg(const RunSummary& run) {
     const CellResult& c = run.cells[i];
     const double y = kTop + static_cast<double>(i) * kRowHeight + 3;
     out += row_label(i, c);
-    auto mibs = mib_per_second(c);
-    std::string value = mibs ? fmt::format("{:.1f}", *mibs) : "no result";
-    if (mibs && max > 0) {
-      out += bar(kLabelWidth, y, *mibs / max * kBarWidth, verdict_colours(c.verdict).background,
-                 text(c.cell.id + ": " + value + " MiB/s"));
+    auto t = cell_throughput(c);
+    std::string value = t ? fmt::format("{:.1f}", t->mib_per_s) : "no result";
+    const double width = t && max > 0 ? t->mib_per_s / max * kBarWidth : 0;
+    if (t && max > 0) {
+      out += bar(
+          kLabelWidth, y, width, verdict_colours(c.verdict).background,
+          text(c.cell.id + ": " + value + " MiB/s (" + std::string(basis_text(t->basis)) + ")"));
     }
-    const double end = mibs && max > 0 ? kLabelWidth + *mibs / max * kBarWidth : kLabelWidth;
+    const double end = kLabelWidth + width;
     out += fmt::format(R"(<text x="{:.1f}" y="{:.1f}">{}</text>)", end + 4, y + 12, value);
     out += '\n';
   }

@@ -47,7 +47,7 @@ std::string tile(const CellResult& c) {
   for (const char* f : {"console.log", "result.json", "agent.jsonl", "domain.xml"}) {
     links += fmt::format(R"(<a href="{}">{}</a>)", html::cell_href(c.cell.id, f), f);
   }
-  auto mibs = mib_per_second(c);
+  auto mibs = cell_throughput(c);
   auto boot = boot_seconds(c);
   return fmt::format(R"(<div class="cell{}" style="background:{};color:{}" title="{}">)"
                      R"(<div class="id">{}</div><div>{}{}</div><div class="why">{}</div>)"
@@ -56,7 +56,10 @@ std::string tile(const CellResult& c) {
                      text(c.reason, 600), text(c.cell.id), text(verdict_label(c)),
                      c.matched ? "" : " ✗", text(why, 160),
                      boot ? fmt::format("{:.2f} s", *boot) : "–", cell_seconds(c),
-                     mibs ? fmt::format("{:.1f} MiB/s", *mibs) : "no throughput", links);
+                     mibs ? fmt::format(R"(<span title="{}">{:.1f} MiB/s</span>)",
+                                        basis_text(mibs->basis), mibs->mib_per_s)
+                          : "no throughput",
+                     links);
 }
 
 // The value of one axis for a cell, as text; empty pointer or missing value: "".

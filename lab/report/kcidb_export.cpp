@@ -94,7 +94,10 @@ json test(const RunSummary& run, const CellResult& c, const KcidbOptions& option
             {"attempts", c.attempts},
             {"plan", run.plan_name},
             {"spec", cell_spec_json(c.cell)}};
-  if (auto mibs = mib_per_second(c)) misc["mib_per_s"] = *mibs;
+  if (auto t = cell_throughput(c)) {
+    misc["mib_per_s"] = t->mib_per_s;
+    misc["mib_per_s_basis"] = std::string(basis_text(t->basis));
+  }
   if (auto boot = boot_seconds(c)) misc["boot_s"] = *boot;
   json j{{"id", object_id(run.run_id, c.cell.id)},
          {"build_id", build_id(run, c)},

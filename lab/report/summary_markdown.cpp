@@ -49,6 +49,15 @@ std::string to_summary_markdown(const RunSummary& run) {
                     optional_seconds(boot_seconds(c), "{:.2f}"), cell_seconds(c),
                     optional_seconds(mib_per_second(c), "{:.1f}"), markdown_escape(why));
   }
+  // Said only when it differs between rows: fio cells report fio's bandwidth.
+  for (const auto& c : run.cells) {
+    if (auto t = cell_throughput(c); t && t->basis == Throughput::Basis::FioBandwidth) {
+      out += fmt::format("\nMiB/s: {} for fio cells, {} for the others.\n",
+                         basis_text(Throughput::Basis::FioBandwidth),
+                         basis_text(Throughput::Basis::BytesOverElapsed));
+      break;
+    }
+  }
   return out;
 }
 

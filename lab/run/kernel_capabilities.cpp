@@ -1,21 +1,13 @@
 #include "run/kernel_capabilities.h"
 
-#include <charconv>
-#include <regex>
-#include <sstream>
-
 #include "common/error.h"
 #include "common/paths.h"
+#include "image/kernel_config.h"
 
 namespace fs = std::filesystem;
 
 namespace fuselab {
 namespace {
-
-struct Version {
-  int major = 0, minor = 0;
-  bool at_least(int ma, int mi) const { return major > ma || (major == ma && minor >= mi); }
-};
 
 // What each capability is called in messages.
 const std::map<std::string, std::string>& descriptions() {
@@ -32,33 +24,12 @@ const std::map<std::string, std::string>& descriptions() {
 KernelCapabilities capabilities_from_config(const std::string& text, const std::string& source) {
   KernelCapabilities caps;
   caps.source = source;
-  std::map<std::string, std::string> options;  // CONFIG_X -> value, "n" when "is not set"
-  static const std::regex header(R"(^# Linux/\S+ (\d{1,4})\.(\d{1,4})\S* Kernel Configuration)");
-  Version version;
-  bool have_version = false;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::smatch m;
-    if (!have_version && std::regex_search(line, m, header)) {
-      // Digits only (the regex), but maybe too many for an int: such a header is not Linux's.
-      int major = 0, minor = 0;
-      auto parse = [](const std::string& digits, int& out) {
-        return std::from_chars(digits.data(), digits.data() + digits.size(), out).ec == std::errc();
-      };
-      if (!parse(m[1].str(), major) || !parse(m[2].str(), minor)) continue;
-      version = {major, minor};
-      have_version = true;
-    } else if (line.starts_with("CONFIG_")) {
-      auto eq = line.find('=');
-      if (eq != std::string::npos) options[line.substr(0, eq)] = line.substr(eq + 1);
-    } else if (line.starts_with("# CONFIG_") && line.ends_with(" is not set")) {
-      options[line.substr(2, line.size() - 2 - std::string(" is not set").size())] = "n";
-    }
-  }
-  if (!have_version)
+  const Kconfig config = read_kconfig(text);
+  const KconfigValues& options = config.values;  // "n" when "is not set"
+  if (!config.version)
     throw InfraError(source +
                      " is not a kernel configuration (no 'Linux/... Kernel Configuration' header)");
+  const KconfigVersion version = *config.version;
   caps.version = std::to_string(version.major) + "." + std::to_string(version.minor);
 
   auto set = [&](const std::string& name) {

@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "common/paths.h"
+#include "common/stop_request.h"
 #include "support/cli_runner.h"
 
 namespace fuselab {
@@ -81,12 +82,13 @@ TEST(FileLock, StopRequestEndsTheWait) {
   pid_t holder = hold_in_child(lock);
   std::thread stopper([] {
     std::this_thread::sleep_for(300ms);
-    request_lock_wait_stop();
+    stop_request() = true;
   });
   auto start = std::chrono::steady_clock::now();
   EXPECT_THROW(FileLock(lock, std::chrono::minutes(10)), Interrupted);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
   stopper.join();
+  stop_request() = false;  // the flag is process-wide: later tests in this binary wait normally
   end_child(holder);
 }
 
