@@ -93,9 +93,9 @@ struct Watch {
           attempt.timing.boot_to_hello_s = seconds_since(started);
           attempt.timing.guest_uptime_at_hello_s = msg.t;
           if (json_u64(msg.body, "proto").value_or(0) != kAgentProtocolVersion) {
-            obs.agent_error = "agent speaks protocol " +
-                              msg.body.value("proto", nlohmann::json()).dump() + ", host speaks " +
-                              std::to_string(kAgentProtocolVersion);
+            obs.agent_error.detail = "agent speaks protocol " +
+                                     msg.body.value("proto", nlohmann::json()).dump() +
+                                     ", host speaks " + std::to_string(kAgentProtocolVersion);
           }
           spec_sent = guest.send_channel(make_run_message(guest_spec_json(cell)));
           spdlog::debug("[{}] agent hello after {:.2f} s; spec sent: {}", cell.id,
@@ -121,8 +121,8 @@ struct Watch {
         }
         case AgentMessageType::Error:
           if (obs.agent_error.empty()) {
-            obs.agent_error = json_string(msg.body, "stage").value_or("?") + ": " +
-                              json_string(msg.body, "detail").value_or("").substr(0, 500);
+            obs.agent_error = {json_string(msg.body, "stage").value_or("?"),
+                               json_string(msg.body, "detail").value_or("").substr(0, 500)};
           }
           break;
         case AgentMessageType::Stall:

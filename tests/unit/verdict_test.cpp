@@ -33,7 +33,7 @@ TEST(Verdict, ByteMismatchIsFail) {
 // is OOM whether the console's report or only the agent's memcg counter saw the kill.
 TEST(Verdict, FailedResultWithMemcgOomReportIsOom) {
   auto obs = finished(false, false);
-  obs.agent_error = "workload: writer killed by signal 9";
+  obs.agent_error = {"workload", "writer killed by signal 9"};
   obs.reports.push_back(
       report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process 212 (dd)"));
   auto d = decide_verdict(obs);
@@ -43,9 +43,9 @@ TEST(Verdict, FailedResultWithMemcgOomReportIsOom) {
 
 TEST(Verdict, FailedResultWithAgentOomCounterIsOom) {
   auto obs = finished(false, false);
-  obs.agent_error =
-      "oom: workload ended (killed by signal 9) after 1 OOM kill(s) in "
-      "/sys/fs/cgroup/memory/fuselab-1";
+  obs.agent_error = {"oom",
+                     "workload ended (killed by signal 9) after 1 OOM kill(s) in "
+                     "/sys/fs/cgroup/memory/fuselab-1"};
   auto d = decide_verdict(obs);
   EXPECT_EQ(d.verdict, Verdict::Oom);
   EXPECT_NE(d.reason.find("1 OOM kill(s)"), std::string::npos);
@@ -110,7 +110,7 @@ TEST(Verdict, HogThatCannotStartIsFailNotRetriedInfra) {
   CellObservation obs;
   obs.end = CellEnd::AgentDone;
   obs.hello_seen = true;
-  obs.agent_error = "pressure: hog of 80 MiB does not fit the group's limit of 64 MiB";
+  obs.agent_error = {"pressure", "hog of 80 MiB does not fit the group's limit of 64 MiB"};
   auto d = decide_verdict(obs);
   EXPECT_EQ(d.verdict, Verdict::Fail);
   EXPECT_FALSE(d.retryable);
