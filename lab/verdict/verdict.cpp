@@ -200,6 +200,14 @@ VerdictDecision decide_verdict(const CellObservation& obs) {
   return d;
 }
 
+VerdictDecision decide_preboot_skip(const std::string& reason) {
+  return {Verdict::Skip, reason, "", false};
+}
+
+VerdictDecision decide_runner_failure(const std::string& what) {
+  return {Verdict::Infra, "host error: " + what, "", false};
+}
+
 VerdictDecision confirm_boot_error(const VerdictDecision& previous, VerdictDecision current) {
   if (!previous.boot_crash || !current.boot_crash) return current;
   current.verdict = Verdict::BootError;

@@ -70,6 +70,16 @@ struct VerdictDecision {
 
 VerdictDecision decide_verdict(const CellObservation& obs);
 
+// A cell that ends before any guest boots because its kernel lacks what the cell needs
+// (run/kernel_capabilities.h): SKIP, with the unmet requirements as the reason. No outcomes: the
+// cell produced none.
+VerdictDecision decide_preboot_skip(const std::string& reason);
+
+// A cell the runner could not run at all (an exception out of it: a full disk, a file it could not
+// write): INFRA with the host's error as the reason; no retry (the next attempt meets the same
+// host). No outcomes: the cell produced none.
+VerdictDecision decide_runner_failure(const std::string& what);
+
 // The decision for an attempt that followed `previous` (an INFRA retry): a boot crash after a
 // boot crash is the kernel's BOOT_ERROR, however the titles differ; anything else stands.
 VerdictDecision confirm_boot_error(const VerdictDecision& previous, VerdictDecision current);

@@ -8,99 +8,18 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <thread>
 
 #include "common/paths.h"
+#include "support/fake_guest.h"
+#include "support/manual_clock.h"
 
 namespace fuselab {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-struct Step {
-  std::chrono::milliseconds at;
-  std::string console;
-  std::string channel;
-  bool power_off = false;
-  bool close_streams = false;       // from now on both streams read as closed
-  std::optional<GuestState> state;  // from now on state() says this
-  std::string state_detail;
-};
-
-class FakeGuest : public Guest {
- public:
-  FakeGuest(std::vector<Step> steps, std::string on_run, std::atomic<int>* alive, int* polls)
-      : steps_(std::move(steps)), on_run_(std::move(on_run)), alive_(alive), polls_(polls) {
-    ++*alive_;
-  }
-  ~FakeGuest() override { destroy(0s); }
-  std::string description() const override { return "<domain/>"; }
-  GuestOutput poll(std::chrono::milliseconds wait) override {
-    std::this_thread::sleep_for(std::min(wait, 5ms));
-    GuestOutput out;
-    auto now = Clock::now() - start_;
-    while (next_ < steps_.size() && steps_[next_].at <= now) {
-      out.console += steps_[next_].console;
-      out.channel += steps_[next_].channel;
-      if (steps_[next_].power_off) off_ = true;
-      if (steps_[next_].close_streams) closed_ = true;
-      if (steps_[next_].state) {
-        state_ = steps_[next_].state;
-        state_detail_ = steps_[next_].state_detail;
-      }
-      ++next_;
-    }
-    out.channel += std::exchange(pending_, "");
-    out.console_closed = out.channel_closed = closed_;
-    ++*polls_;
-    return out;
-  }
-  bool send_channel(const std::string& data) override {
-    received += data;
-    if (data.find("\"run\"") != std::string::npos) pending_ += on_run_;
-    return true;
-  }
-  GuestState state() override {
-    if (off_ || destroyed_) return GuestState::Shutoff;
-    return state_.value_or(GuestState::Running);
-  }
-  std::string state_detail() override { return state_detail_; }
-  std::string exit_detail() override { return "qemu said bye"; }
-  void destroy(std::chrono::seconds) override {
-    if (!destroyed_) --*alive_;
-    destroyed_ = true;
-  }
-  std::string received;
-
- private:
-  std::vector<Step> steps_;
-  std::string on_run_;
-  std::atomic<int>* alive_;
-  int* polls_;
-  Clock::time_point start_ = Clock::now();
-  size_t next_ = 0;
-  bool off_ = false;
-  bool destroyed_ = false;
-  bool closed_ = false;
-  std::optional<GuestState> state_;
-  std::string state_detail_;
-  std::string pending_;
-};
-
-class FakeBackend : public Backend {
- public:
-  std::vector<Step> steps;
-  std::string on_run;
-  std::atomic<int> alive{0};
-  int polls = 0;
-  std::unique_ptr<Guest> start(const GuestSpec& spec) override {
-    last_spec = spec;
-    return std::make_unique<FakeGuest>(steps, on_run, &alive, &polls);
-  }
-  int sweep_stale_guests() override { return 0; }
-  GuestSpec last_spec;
-};
+using testing::FakeBackend;
+using testing::ManualClock;
 
 const std::string kHello = R"({"msg":"hello","t":2.5,"proto":1,"agent":"0.1","kernel":"6.1.0"})"
                            "\n";
