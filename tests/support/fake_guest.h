@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,8 +33,9 @@ struct Step {
 // What one guest does.
 struct GuestScript {
   std::vector<Step> steps;
-  std::string on_run;   // channel bytes that answer the host's `run` message
-  bool refuse = false;  // start() throws InfraError, as libvirt refusing the domain
+  std::string on_run;              // channel bytes that answer the host's `run` message
+  bool refuse = false;             // start() throws InfraError, as libvirt refusing the domain
+  std::function<void()> on_start;  // called as the guest starts (a test's Ctrl-C)
 };
 
 class FakeGuest : public Guest {
@@ -125,6 +128,7 @@ class FakeBackend : public Backend {
       started.push_back(spec.name);
       if (auto it = scripts.find(spec.name); it != scripts.end()) script = it->second;
     }
+    if (script.on_start) script.on_start();
     if (script.refuse) throw InfraError("fake hypervisor refused " + spec.name);
     return std::make_unique<FakeGuest>(std::move(script), &alive, &polls, clock_, max_wait_);
   }
@@ -137,6 +141,22 @@ class FakeBackend : public Backend {
   const Clock& clock_;
   std::chrono::milliseconds max_wait_;
   std::mutex mutex_;
+};
+
+}  // namespace fuselab::testing
+
+namespace fuselab::testing {
+
+// Hands the plan runner (which owns its backend) a backend the test keeps and inspects.
+class BackendRef : public Backend {
+ public:
+  explicit BackendRef(Backend& backend) : backend_(backend) {}
+  std::unique_ptr<Guest> start(const GuestSpec& spec) override { return backend_.start(spec); }
+  int sweep_stale_guests() override { return backend_.sweep_stale_guests(); }
+  std::string uri() const override { return backend_.uri(); }
+
+ private:
+  Backend& backend_;
 };
 
 }  // namespace fuselab::testing
