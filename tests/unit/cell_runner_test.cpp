@@ -276,5 +276,87 @@ TEST_F(CellRunnerTest, OomKillThatResolvesNothingThenHangIsHang) {
       << a.decision.reason;
 }
 
+// The same runner on a manual clock, with the real default graces and deadlines: they are counted
+// on the clock the runner is given, so minutes pass without waiting.
+class CellRunnerClockTest : public CellRunnerTest {
+ protected:
+  CellAttempt run_on_clock() {
+    CellRunOptions o;
+    o.clock = &clock;
+    return run_cell_attempt(fake, cell, BootArtifacts{}, "fl-test", dir.path() / "c", dir.path(),
+                            stop, o);
+  }
+  // Simulated seconds of the attempt, and a bound on the real time it took.
+  double cell_s(const CellAttempt& a) const { return a.timing.cell_s; }
+  ManualClock clock;
+  FakeBackend fake{clock, 100ms};
+  Clock::time_point real_start = Clock::now();
+  void TearDown() override { EXPECT_LT(Clock::now() - real_start, 2s) << "waited for real"; }
+};
+
+TEST_F(CellRunnerClockTest, BootDeadlineIsCountedOnTheGivenClock) {
+  cell.boot_timeout_s = 60;
+  cell.cell_timeout_s = 300;
+  fake.steps = {{0ms, "booting...\n", "", false}};
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::BootDeadline);
+  EXPECT_NEAR(cell_s(a), 60.0, 0.3);
+}
+
+TEST_F(CellRunnerClockTest, PausedGuestEndsAfterTheThreeSecondGrace) {
+  cell.cell_timeout_s = 300;
+  fake.steps = {{0ms, "", kHello, false},
+                {1s, "", "", false, false, GuestState::Paused, "paused on a disk I/O error"}};
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::GuestPaused);
+  EXPECT_NEAR(cell_s(a), 1.0 + 3.0, 0.3);
+}
+
+TEST_F(CellRunnerClockTest, EvidenceTimeAfterAStallEndsTheCell) {
+  cell.cell_timeout_s = 300;
+  cell.evidence_s = 10;
+  fake.steps = {{0ms, "", kHello, false},
+                {2s, "",
+                 R"({"msg":"stall","t":5})"
+                 "\n",
+                 false}};
+  for (int t = 3; t < 30; ++t) fake.steps.push_back({std::chrono::seconds(t), "tick\n", "", false});
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::AgentStall);
+  EXPECT_EQ(a.decision.verdict, Verdict::Stall);
+  EXPECT_NEAR(cell_s(a), 2.0 + 10.0, 0.3);
+}
+
+// After the guest reads as shut off, its streams are drained for at most 2 s: what arrives inside
+// is read (the panic decides the cell), what comes later is not waited for.
+TEST_F(CellRunnerClockTest, DrainAfterShutoffStopsAfterTwoSeconds) {
+  fake.steps = {{0ms, "[    1.0] Run /init as init process\n", "", false},
+                {1s, "", "", true},
+                {2500ms,
+                 "[    1.1] Kernel panic - not syncing: Requested init /x failed (error -2).\n"
+                 "[    1.2] ---[ end Kernel panic - not syncing: Requested init /x failed (error "
+                 "-2). ]---\n",
+                 "", false},
+                {5s, "late\n", "", false}};
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::PoweredOff);
+  EXPECT_TRUE(a.decision.boot_crash) << a.decision.reason;
+  EXPECT_NEAR(cell_s(a), 1.0 + 2.0, 0.3);
+  EXPECT_EQ(read_file(dir.path() / "c" / "console.log").find("late"), std::string::npos);
+}
+
+// The agent's error arrives as stage and detail, kept apart for the verdict.
+TEST_F(CellRunnerClockTest, AgentErrorKeepsStageAndDetailApart) {
+  fake.steps = {{0ms, "", kHello, false}};
+  fake.on_run = R"({"msg":"error","stage":"pressure","detail":"hog of 80 MiB does not fit"})"
+                "\n" +
+                kBye;
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.agent_error.stage, "pressure");
+  EXPECT_EQ(a.observation.agent_error.detail, "hog of 80 MiB does not fit");
+  EXPECT_EQ(a.decision.verdict, Verdict::Fail);
+  EXPECT_EQ(a.decision.reason, "cell setup failed: pressure: hog of 80 MiB does not fit");
+}
+
 }  // namespace
 }  // namespace fuselab

@@ -236,5 +236,39 @@ TEST(Verdict, BootCrashOnTheRetryTooIsBootError) {
       << mixed.reason;
 }
 
+// The stage decides, not the text: a workload error whose detail mentions "oom: " is no OOM.
+TEST(Verdict, AgentErrorStageDecidesNotItsText) {
+  auto obs = finished(false, false);
+  obs.agent_error = {"workload", "oom: not really"};
+  EXPECT_EQ(decide_verdict(obs).verdict, Verdict::Fail);
+  obs.agent_error = {"oom", ""};
+  EXPECT_EQ(decide_verdict(obs).verdict, Verdict::Oom);
+  EXPECT_EQ((AgentError{"spec", "unknown key"}.text()), "spec: unknown key");
+  EXPECT_EQ((AgentError{"", "agent speaks protocol 2, host speaks 1"}.text()),
+            "agent speaks protocol 2, host speaks 1");
+}
+
+TEST(Verdict, PrebootSkipIsSkipWithTheReason) {
+  auto d = decide_preboot_skip("kernel 6.12 has no cgroup v1 memory controller");
+  EXPECT_EQ(d.verdict, Verdict::Skip);
+  EXPECT_EQ(d.reason, "kernel 6.12 has no cgroup v1 memory controller");
+  EXPECT_FALSE(d.retryable);
+}
+
+TEST(Verdict, RunnerFailureIsInfraNotRetried) {
+  auto d = decide_runner_failure("No space left on device");
+  EXPECT_EQ(d.verdict, Verdict::Infra);
+  EXPECT_EQ(d.reason, "host error: No space left on device");
+  EXPECT_FALSE(d.retryable);
+}
+
+TEST(VerdictNames, EveryVerdictRoundTripsThroughItsName) {
+  for (const auto& [verdict, name] : kVerdictNames) {
+    EXPECT_EQ(to_string(verdict), name);
+    EXPECT_EQ(verdict_from_string(name), verdict);
+  }
+  EXPECT_EQ(verdict_from_string("BOGUS"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace fuselab
