@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,8 @@ struct GuestScript {
   std::string on_run;              // channel bytes that answer the host's `run` message
   bool refuse = false;             // start() throws InfraError, as libvirt refusing the domain
   std::function<void()> on_start;  // called as the guest starts (a test's Ctrl-C)
+  // Non-empty: description() throws this (std::runtime_error), a failure no runner expects.
+  std::string description_error;
 };
 
 class FakeGuest : public Guest {
@@ -44,6 +47,7 @@ class FakeGuest : public Guest {
             const Clock& clock, std::chrono::milliseconds max_wait)
       : steps_(std::move(script.steps)),
         on_run_(std::move(script.on_run)),
+        description_error_(std::move(script.description_error)),
         alive_(alive),
         polls_(polls),
         clock_(clock),
@@ -52,7 +56,10 @@ class FakeGuest : public Guest {
     ++*alive_;
   }
   ~FakeGuest() override { destroy(std::chrono::seconds(0)); }
-  std::string description() const override { return "<domain/>"; }
+  std::string description() const override {
+    if (!description_error_.empty()) throw std::runtime_error(description_error_);
+    return "<domain/>";
+  }
   GuestOutput poll(std::chrono::milliseconds wait) override {
     clock_.sleep_for(std::min(wait, max_wait_));
     GuestOutput out;
@@ -93,6 +100,7 @@ class FakeGuest : public Guest {
  private:
   std::vector<Step> steps_;
   std::string on_run_;
+  std::string description_error_;
   std::atomic<int>* alive_;
   std::atomic<int>* polls_;
   const Clock& clock_;

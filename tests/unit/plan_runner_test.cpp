@@ -371,6 +371,26 @@ TEST_F(PlanRunnerTest, AnUnexpectedVerdictIsExitCode1) {
   EXPECT_EQ(read_json(run_dir() / "run.json").value("exit_code", -1), 1);
 }
 
+// An exception out of the cell runner (not the hypervisor's InfraError) ends that cell INFRA, the
+// run goes on with the next, and the guest is still destroyed.
+TEST_F(PlanRunnerTest, AnExceptionInACellIsInfraAndTheRunGoesOn) {
+  auto o = options_for("  - {id: a}\n  - {id: b}\n");
+  GuestScript a = pass_script();
+  a.description_error = "disk full while writing domain.xml";
+  script("a", 1, a);
+  script("b", 1, pass_script());
+  RunOutcome out = run_plan(o, stop);
+  EXPECT_EQ(out.exit_code, 3);
+  json run = read_json(run_dir() / "run.json");
+  ASSERT_EQ(run["cells"].size(), 2u);
+  EXPECT_EQ(run["cells"][0].value("verdict", ""), "INFRA");
+  EXPECT_EQ(run["cells"][0].value("end", ""), "host-error");
+  EXPECT_EQ(run["cells"][0].value("reason", ""), "host error: disk full while writing domain.xml");
+  EXPECT_FALSE(run["cells"][0].value("matched", true));
+  EXPECT_EQ(run["cells"][1].value("verdict", ""), "PASS");
+  EXPECT_EQ(backend.alive, 0);
+}
+
 // The agent's error reaches the verdict by its stage: "oom" with a failed result is OOM.
 TEST_F(PlanRunnerTest, AgentErrorStageOomDecidesOom) {
   auto o = options_for("  - {id: a, expect: OOM}\n");
