@@ -125,6 +125,15 @@ cells:
   void script(const std::string& cell, int attempt, GuestScript s) {
     backend.scripts[guest_name("r1", cell, attempt)] = std::move(s);
   }
+  // Cells a, b, c where Ctrl-C comes as b's guest starts: a passes, b is interrupted.
+  static constexpr const char* kThreeCells = "  - {id: a}\n  - {id: b}\n  - {id: c}\n";
+  RunOutcome run_interrupted_at_b(const RunOptions& o) {
+    script("a", 1, pass_script());
+    GuestScript b = {{{0ms, "", kHello}}, ""};
+    b.on_start = [this] { stop = true; };
+    script("b", 1, b);
+    return run_plan(o, stop);
+  }
   fs::path run_dir() const { return dir.path() / "results" / "r1"; }
   json read_json(const fs::path& file) const { return json::parse(read_file(file)); }
   json result(const std::string& cell) const { return read_json(run_dir() / cell / "result.json"); }
@@ -287,12 +296,8 @@ TEST_F(PlanRunnerTest, CellTheKernelCannotRunIsSkippedBeforeBooting) {
 // Ctrl-C while the second cell runs: it ends Interrupted, the third never starts, and the run's
 // files hold what finished, marked interrupted (exit 130).
 TEST_F(PlanRunnerTest, StopKeepsWhatFinishedAndWritesTheRunFiles) {
-  auto o = options_for("  - {id: a}\n  - {id: b}\n  - {id: c}\n");
-  script("a", 1, pass_script());
-  GuestScript b = {{{0ms, "", kHello}}, ""};
-  b.on_start = [this] { stop = true; };
-  script("b", 1, b);
-  RunOutcome out = run_plan(o, stop);
+  auto o = options_for(kThreeCells);
+  RunOutcome out = run_interrupted_at_b(o);
   EXPECT_EQ(out.exit_code, 130);
   EXPECT_TRUE(out.summary.interrupted);
   json run = read_json(run_dir() / "run.json");
@@ -310,12 +315,8 @@ TEST_F(PlanRunnerTest, StopKeepsWhatFinishedAndWritesTheRunFiles) {
 // --resume after the run above: finished cells stay as they were, the interrupted (INFRA) one and
 // the one that never ran run now.
 TEST_F(PlanRunnerTest, ResumeRunsOnlyWhatDidNotFinish) {
-  auto o = options_for("  - {id: a}\n  - {id: b}\n  - {id: c}\n");
-  script("a", 1, pass_script());
-  GuestScript b = {{{0ms, "", kHello}}, ""};
-  b.on_start = [this] { stop = true; };
-  script("b", 1, b);
-  run_plan(o, stop);
+  auto o = options_for(kThreeCells);
+  run_interrupted_at_b(o);
   const std::string a_before = read_file(run_dir() / "a/result.json");
 
   stop = false;
