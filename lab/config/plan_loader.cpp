@@ -9,6 +9,7 @@
 
 #include "common/paths.h"
 #include "common/safe_name.h"
+#include "common/verdict_names.h"
 #include "config/yaml_checks.h"
 
 namespace fuselab {
@@ -377,9 +378,11 @@ ConfigError::ConfigError(const std::string& file, int line, int column, const st
       key_(key) {}
 
 const std::vector<std::string>& known_verdict_names() {
-  static const std::vector<std::string> names = {"PASS", "SLOW",  "HANG",       "STALL",
-                                                 "OOM",  "CRASH", "BOOT_ERROR", "WARN",
-                                                 "FAIL", "INFRA", "SKIP"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& [verdict, name] : kVerdictNames) v.emplace_back(name);
+    return v;
+  }();
   return names;
 }
 

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "image/kernel_cache.h"
+#include "run/plan_check.h"
 
 namespace fs = std::filesystem;
 
@@ -150,6 +151,11 @@ void ArtifactResolver::check_image(const std::string& image) const {
     throw UserError("image '" + image + "' does not exist (no " + recipe_path(image).string() + ")",
                     "known images: " + known);
   }
+}
+
+void ArtifactResolver::check_plan(const Plan& plan) {
+  check_plan_values(plan, *this);
+  check_agent();
 }
 
 void ArtifactResolver::check_agent() const {

@@ -26,7 +26,20 @@ struct KernelRef {
 // Syntax and local checks only (files exist, a path: image is a bzImage); no network.
 KernelRef parse_kernel_ref(const std::string& value);
 
-class ArtifactResolver {
+// What the plan runner asks of the files its cells boot. ArtifactResolver is the real one; the
+// plan runner's unit tests give made-up files (tests/support/fake_backend.h).
+class PlanArtifacts {
+ public:
+  virtual ~PlanArtifacts() = default;
+  // Fails early (UserError) on values that cannot work, before anything slow starts.
+  virtual void check_plan(const Plan& plan) = 0;
+  virtual const KernelArtifacts& kernel(const std::string& value) = 0;
+  // The initramfs and base image for a kernel/image pair; the accelerator is left to the caller.
+  virtual BootArtifacts boot(const std::string& kernel_value, const std::string& image) = 0;
+};
+
+// Downloads, builds and caches what a value names (lab/image), once per run for each value.
+class ArtifactResolver : public PlanArtifacts {
  public:
   ArtifactResolver(std::filesystem::path source_dir, std::filesystem::path agent)
       : source_dir_(std::move(source_dir)), agent_(std::move(agent)) {}
@@ -36,9 +49,10 @@ class ArtifactResolver {
   void check_kernel(const std::string& kernel) const;
   void check_image(const std::string& image) const;
   void check_agent() const;
-  const KernelArtifacts& kernel(const std::string& value);
-  // The initramfs and base image for a kernel/image pair; the accelerator is left to the caller.
-  BootArtifacts boot(const std::string& kernel_value, const std::string& image);
+  // check_plan_values() (run/plan_check.h) and check_agent().
+  void check_plan(const Plan& plan) override;
+  const KernelArtifacts& kernel(const std::string& value) override;
+  BootArtifacts boot(const std::string& kernel_value, const std::string& image) override;
   std::filesystem::path recipe_path(const std::string& image) const;
 
  private:

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <thread>
 
 #include "channel/agent_message.h"
 #include "common/error.h"
@@ -18,10 +17,8 @@ namespace fs = std::filesystem;
 namespace fuselab {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
+double seconds_since(const Clock& clock, Clock::time_point t0) {
+  return std::chrono::duration<double>(clock.now() - t0).count();
 }
 
 // Appends to a file up to a byte limit, counting what it had to drop.
@@ -74,6 +71,7 @@ struct Watch {
   const CellSpec& cell;
   Guest& guest;
   BoundedLog& agent_log;
+  const Clock& clock;
   Clock::time_point started;
   protocol::LineSplitter lines;
   bool bye = false;
@@ -90,12 +88,12 @@ struct Watch {
           if (obs.hello_seen) break;
           obs.hello_seen = true;
           attempt.agent_hello = msg.body;
-          attempt.timing.boot_to_hello_s = seconds_since(started);
+          attempt.timing.boot_to_hello_s = seconds_since(clock, started);
           attempt.timing.guest_uptime_at_hello_s = msg.t;
           if (json_u64(msg.body, "proto").value_or(0) != protocol::kVersion) {
-            obs.agent_error = "agent speaks protocol " +
-                              msg.body.value("proto", nlohmann::json()).dump() + ", host speaks " +
-                              std::to_string(protocol::kVersion);
+            obs.agent_error.detail = "agent speaks protocol " +
+                                     msg.body.value("proto", nlohmann::json()).dump() +
+                                     ", host speaks " + std::to_string(protocol::kVersion);
           }
           spec_sent = guest.send_channel(protocol::run_message_line(agent_spec(cell)));
           spdlog::debug("[{}] agent hello after {:.2f} s; spec sent: {}", cell.id,
@@ -121,13 +119,13 @@ struct Watch {
         }
         case AgentMessageType::Error:
           if (obs.agent_error.empty()) {
-            obs.agent_error = json_string(msg.body, "stage").value_or("?") + ": " +
-                              json_string(msg.body, "detail").value_or("").substr(0, 500);
+            obs.agent_error = {json_string(msg.body, "stage").value_or("?"),
+                               json_string(msg.body, "detail").value_or("").substr(0, 500)};
           }
           break;
         case AgentMessageType::Stall:
         case AgentMessageType::Hang:
-          if (!stall_at) stall_at = Clock::now();
+          if (!stall_at) stall_at = clock.now();
           (msg.type == AgentMessageType::Hang ? obs.agent_hang : obs.agent_stall) = true;
           if (attempt.agent_stall.is_null()) attempt.agent_stall = msg.body;
           spdlog::debug("[{}] agent reports a {}", cell.id,
@@ -160,7 +158,8 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
                              const CellRunOptions& options) {
   CellAttempt attempt;
   auto& obs = attempt.observation;
-  const auto started = Clock::now();
+  const Clock& clock = options.clock ? *options.clock : steady_clock();
+  const auto started = clock.now();
   fs::create_directories(cell_dir);
   BoundedLog console_log(cell_dir / "console.log", options.console_limit);
   BoundedLog agent_log(cell_dir / "agent.jsonl", options.channel_limit);
@@ -187,17 +186,17 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     obs.end = CellEnd::HostError;
     obs.host_detail = e.what();
     attempt.decision = decide_verdict(obs);
-    attempt.timing.cell_s = seconds_since(started);
+    attempt.timing.cell_s = seconds_since(clock, started);
     return attempt;
   }
-  attempt.timing.start_s = seconds_since(started);
+  attempt.timing.start_s = seconds_since(clock, started);
 
-  Watch watch{attempt, cell,  *guest,      agent_log, Clock::now(), protocol::LineSplitter(),
+  Watch watch{attempt, cell,  *guest,      agent_log, clock, clock.now(), protocol::LineSplitter(),
               false,   false, std::nullopt};
   const auto boot_deadline = watch.started + std::chrono::seconds(cell.boot_timeout_s);
   const auto cell_deadline = watch.started + std::chrono::seconds(cell.cell_timeout_s);
   const auto silence = std::chrono::seconds(cell.silence_timeout_s);
-  auto last_output = Clock::now();
+  auto last_output = clock.now();
   std::optional<Clock::time_point> bye_at;
 
   // Moments the host's view of the guest went bad; each ends the cell only after a grace, since
@@ -206,7 +205,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
 
   while (true) {
     GuestOutput out = guest->poll(options.poll_interval);
-    const auto now = Clock::now();
+    const auto now = clock.now();
     if (!out.console.empty()) console_log.write(out.console);
     if (!out.channel.empty()) watch.on_channel(out.channel);
     if (!out.console.empty() || !out.channel.empty()) last_output = now;
@@ -220,9 +219,9 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       // Collect what was still in flight: libvirt reports "shutting down" while QEMU still
       // flushes the serial line, so a kernel panic's last lines (its report) arrive after this
       // state. Drain until both streams end, for at most a short, fixed time.
-      const auto drain_until = Clock::now() + std::chrono::seconds(2);
+      const auto drain_until = clock.now() + options.drain_limit;
       bool console_done = out.console_closed, channel_done = out.channel_closed;
-      while (!(console_done && channel_done) && Clock::now() < drain_until) {
+      while (!(console_done && channel_done) && clock.now() < drain_until) {
         GuestOutput rest = guest->poll(std::chrono::milliseconds(100));
         console_log.write(rest.console);
         watch.on_channel(rest.channel);
@@ -280,7 +279,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     }
     if (blind || state == GuestState::Paused || state == GuestState::Unknown) {
       // poll() returns at once with both streams closed: do not spin.
-      if (blind) std::this_thread::sleep_for(options.poll_interval);
+      if (blind) clock.sleep_for(options.poll_interval);
       last_output = now;  // silence while the host cannot see is not the guest's silence
       continue;
     }
@@ -324,7 +323,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   }
   attempt.report_groups = group_reports(obs.reports);
   attempt.decision = decide_verdict(obs);
-  attempt.timing.cell_s = seconds_since(started);
+  attempt.timing.cell_s = seconds_since(clock, started);
   return attempt;
 }
 

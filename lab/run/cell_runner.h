@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/clock.h"
 #include "config/cell_spec.h"
 #include "verdict/verdict.h"
 #include "vm/backend.h"
@@ -54,6 +55,9 @@ struct CellRunOptions {
   std::chrono::milliseconds lost_grace{3000};
   size_t console_limit = 64 << 20;  // bytes of console kept; the rest is counted only
   size_t channel_limit = 16 << 20;
+  // After the guest reads as shut off, how long both streams are drained for what was in flight.
+  std::chrono::milliseconds drain_limit{2000};
+  const Clock* clock = nullptr;  // null: the steady clock (tests: a manual one)
 };
 
 // Runs one attempt of `cell`; its files go to `cell_dir` (console.log, agent.jsonl, domain.xml).

@@ -33,14 +33,12 @@
 #include "run/leftovers.h"
 #include "run/plan_check.h"
 #include "vm/accel_probe.h"
-#include "vm/libvirt_backend.h"
+#include "vm/backend_registry.h"
 
 namespace fs = std::filesystem;
 
 namespace fuselab {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 std::string utc_now(const char* format) {
   std::time_t now = std::time(nullptr);
@@ -56,14 +54,10 @@ std::string make_run_id() {
   return utc_now("%Y%m%d-%H%M%S") + fmt::format("-{:04x}", rd() & 0xffff);
 }
 
-void check_plan(const Plan& plan, ArtifactResolver& resolver) {
-  check_plan_values(plan, resolver);
-  resolver.check_agent();
-}
-
 CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
                     const std::string& run_id, const fs::path& cell_dir,
-                    const fs::path& overlay_dir, const std::atomic<bool>& stop) {
+                    const fs::path& overlay_dir, const std::atomic<bool>& stop,
+                    const CellRunOptions& run_options) {
   CellResult result;
   result.cell = cell;
   result.accel = to_string(boot.accel);
@@ -83,7 +77,7 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
     VerdictDecision previous = attempt.decision;
     attempt =
         run_cell_attempt(backend, cell, boot, guest_name(run_id, cell.id, static_cast<int>(n)),
-                         cell_dir, overlay_dir, stop);
+                         cell_dir, overlay_dir, stop, run_options);
     if (n > 1) attempt.decision = confirm_boot_error(previous, std::move(attempt.decision));
     result.attempts = static_cast<int>(n);
     if (!attempt.decision.retryable || stop) break;
@@ -122,7 +116,7 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
 // returned to run. Soft requirements the kernel lacks are logged: the agent reports what it could
 // not apply.
 std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>& to_run,
-                                    ArtifactResolver& resolver, const fs::path& run_dir,
+                                    PlanArtifacts& resolver, const fs::path& run_dir,
                                     std::vector<std::optional<CellResult>>& results) {
   std::map<std::string, std::optional<KernelCapabilities>> caps;
   std::map<std::string, unsigned> notes;  // one line per distinct note, not one per cell
@@ -151,11 +145,12 @@ std::vector<size_t> skip_unrunnable(const Plan& plan, const std::vector<size_t>&
       runnable.push_back(i);
       continue;
     }
+    const VerdictDecision skip = decide_preboot_skip(reason);
     CellResult skipped;
     skipped.cell = cell;
-    skipped.verdict = Verdict::Skip;
-    skipped.reason = reason;
-    skipped.matched = true;
+    skipped.verdict = skip.verdict;
+    skipped.reason = skip.reason;
+    skipped.matched = expectation_met(cell, skip.verdict, skip.signature);
     skipped.end = "not-booted";
     const KernelArtifacts& k = resolver.kernel(cell.kernel);
     skipped.kernel_release = k.release;
@@ -176,7 +171,7 @@ nlohmann::json prepare_plan(const RunOptions& options) {
   Plan plan = load_plan(options.plan_file);
   if (!options.cells.empty()) plan = select_cells(plan, options.cells);
   ArtifactResolver resolver(options.source_dir, options.agent_binary);
-  check_plan(plan, resolver);
+  resolver.check_plan(plan);
   nlohmann::json prepared = nlohmann::json::array();
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& cell : plan.cells) {
@@ -221,7 +216,10 @@ std::map<std::string, CellResult> finished_cells(const fs::path& run_dir, const 
 }
 
 RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
-  const auto started = Clock::now();
+  const Clock& clock = options.clock ? *options.clock : steady_clock();
+  CellRunOptions cell_options = options.cell;
+  cell_options.clock = &clock;
+  const auto started = clock.now();
   Plan plan = load_plan(options.plan_file);
   if (!options.cells.empty()) plan = select_cells(plan, options.cells);
   RunOutcome outcome;
@@ -233,8 +231,12 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
     if (plan.cells.empty())
       throw UserError("shard " + options.shard + " of this plan has no cells", "use fewer shards");
   }
-  ArtifactResolver resolver(options.source_dir, options.agent_binary);
-  check_plan(plan, resolver);
+  std::unique_ptr<PlanArtifacts> artifacts =
+      options.artifacts
+          ? options.artifacts()
+          : std::make_unique<ArtifactResolver>(options.source_dir, options.agent_binary);
+  PlanArtifacts& resolver = *artifacts;
+  resolver.check_plan(plan);
 
   summary.run_id = !options.resume.empty()  ? options.resume
                    : options.run_id.empty() ? make_run_id()
@@ -294,7 +296,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
     for (const auto& r : results) {
       if (r) summary.cells.push_back(*r);
     }
-    summary.wall_s = std::chrono::duration<double>(Clock::now() - started).count();
+    summary.wall_s = std::chrono::duration<double>(clock.now() - started).count();
     write_file_atomic(outcome.run_dir / "run.json", result_json_text(to_json(summary)));
     // junit.xml, summary.md, report.html (and kcidb.json) follow run.json at every step, so an
     // interrupted run has them too.
@@ -344,7 +346,9 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
     }
   }
 
-  LibvirtBackend backend(options.connect_uri, cache_dir() / "libvirt");
+  std::unique_ptr<Backend> backend_owner =
+      options.backend ? options.backend(options.connect_uri) : make_backend(options.connect_uri);
+  Backend& backend = *backend_owner;
   summary.libvirt_uri = backend.uri();
   if (int swept = backend.sweep_stale_guests(); swept > 0) {
     spdlog::warn("destroyed {} guest(s) left behind by an earlier run", swept);
@@ -372,15 +376,16 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
         spdlog::debug("{}: starting", cell.id);
         try {
           fresh[k] = run_cell(backend, cell, boots.at({cell.kernel, cell.image}), summary.run_id,
-                              outcome.run_dir / cell.id, overlay_dir.path(), stop);
+                              outcome.run_dir / cell.id, overlay_dir.path(), stop, cell_options);
         } catch (const std::exception& e) {
           // A worker thread must not throw: the cell is an infrastructure failure, the run goes on.
+          const VerdictDecision d = decide_runner_failure(e.what());
           CellResult failed;
           failed.cell = cell;
-          failed.verdict = Verdict::Infra;
-          failed.reason = std::string("host error: ") + e.what();
+          failed.verdict = d.verdict;
+          failed.reason = d.reason;
           failed.end = std::string(to_string(CellEnd::HostError));
-          failed.matched = verdict_expected(cell.expect, "INFRA");
+          failed.matched = verdict_expected(cell.expect, to_string(d.verdict));
           fresh[k] = std::move(failed);
         }
       },

@@ -5,11 +5,17 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "report/cell_result.h"
+#include "run/artifact_resolver.h"
+#include "run/cell_runner.h"
+#include "vm/backend_registry.h"
 
 namespace fuselab {
 
@@ -26,6 +32,13 @@ struct RunOptions {
   std::vector<std::string> cells;    // run only these cell ids (empty: all)
   unsigned jobs = 0;                 // cells at once; 0: default_jobs()
   bool kcidb = false;                // also write kcidb.json
+
+  // Seams: tests/unit/plan_runner_test.cpp drives the whole runner through them with a scripted
+  // fake guest and a manual clock. Left empty, the real ones.
+  BackendFactory backend;  // null: make_backend(connect_uri), by the URI's scheme
+  std::function<std::unique_ptr<PlanArtifacts>()> artifacts;  // null: ArtifactResolver
+  const Clock* clock = nullptr;                               // null: the steady clock
+  CellRunOptions cell;  // the cells' polls, graces and limits (its clock is `clock`)
 };
 
 struct RunOutcome {

@@ -5,18 +5,6 @@
 namespace fuselab {
 namespace {
 
-constexpr std::pair<Verdict, std::string_view> kNames[] = {{Verdict::Pass, "PASS"},
-                                                           {Verdict::Slow, "SLOW"},
-                                                           {Verdict::Hang, "HANG"},
-                                                           {Verdict::Stall, "STALL"},
-                                                           {Verdict::Oom, "OOM"},
-                                                           {Verdict::Crash, "CRASH"},
-                                                           {Verdict::BootError, "BOOT_ERROR"},
-                                                           {Verdict::Warn, "WARN"},
-                                                           {Verdict::Fail, "FAIL"},
-                                                           {Verdict::Infra, "INFRA"},
-                                                           {Verdict::Skip, "SKIP"}};
-
 const KernelReport* first_of(const std::vector<KernelReport>& reports,
                              std::initializer_list<ReportKind> kinds) {
   for (const auto& r : reports) {
@@ -34,14 +22,14 @@ std::string told(const KernelReport& r) {
 }  // namespace
 
 std::string_view to_string(Verdict v) {
-  for (const auto& [value, name] : kNames) {
+  for (const auto& [value, name] : kVerdictNames) {
     if (value == v) return name;
   }
   return "INFRA";
 }
 
 std::optional<Verdict> verdict_from_string(std::string_view name) {
-  for (const auto& [value, n] : kNames) {
+  for (const auto& [value, n] : kVerdictNames) {
     if (n == name) return value;
   }
   return std::nullopt;
@@ -111,7 +99,7 @@ std::vector<Verdict> outcomes(const CellObservation& obs, Verdict verdict) {
       Verdict v = outcome_of(r.kind, finished);
       if (out.empty() || out.back() != v) out.push_back(v);
     }
-    if (obs.agent_error.starts_with("oom: ") &&
+    if (obs.agent_error.stage == "oom" &&
         std::find(out.begin(), out.end(), Verdict::Oom) == out.end()) {
       out.insert(out.begin(), Verdict::Oom);
     }
@@ -158,15 +146,15 @@ VerdictDecision decide(const CellObservation& obs) {
     // A workload the OOM killer ended failed because of memory, not I/O: OOM, whether the console
     // showed the kill (MemcgOom/Oom report) or only the agent's memcg counter did (its first error
     // has stage "oom": memory.events / memory.oom_control oom_kill rose while the writer died).
-    bool agent_oom = obs.agent_error.starts_with("oom: ");
+    bool agent_oom = obs.agent_error.stage == "oom";
     if (!obs.result_ok && (oom || agent_oom)) {
-      std::string why = oom ? told(*oom) : obs.agent_error.substr(5);
+      std::string why = oom ? told(*oom) : obs.agent_error.detail;
       return {Verdict::Oom, why, oom ? oom->title : "", false};
     }
     if (!obs.result_ok || !obs.bytes_match) {
       std::string why =
           !obs.result_ok ? "workload failed" : "server byte count differs from bytes written";
-      if (!obs.agent_error.empty()) why += ": " + obs.agent_error;
+      if (!obs.agent_error.empty()) why += ": " + obs.agent_error.text();
       return {Verdict::Fail, why, "", false};
     }
     if (hung)
@@ -195,12 +183,12 @@ VerdictDecision decide(const CellObservation& obs) {
   if (oom) return {Verdict::Oom, told(*oom), oom->title, false};
   // The cell could not be set up as its spec asks (a hog bigger than its group's limit): the same
   // spec fails the same way again, so it is the cell's failure, not the lab's, and not retried.
-  if (obs.agent_error.starts_with("pressure: ")) {
-    return {Verdict::Fail, "cell setup failed: " + obs.agent_error, "", false};
+  if (obs.agent_error.stage == "pressure") {
+    return {Verdict::Fail, "cell setup failed: " + obs.agent_error.text(), "", false};
   }
   // Powered off (or said bye) without a result: the agent failed, not the kernel.
   std::string why = "agent ended without a result";
-  if (!obs.agent_error.empty()) why += ": " + obs.agent_error;
+  if (!obs.agent_error.empty()) why += ": " + obs.agent_error.text();
   return {Verdict::Infra, why, "", true};
 }
 
@@ -210,6 +198,14 @@ VerdictDecision decide_verdict(const CellObservation& obs) {
   VerdictDecision d = decide(obs);
   d.outcomes = outcomes(obs, d.verdict);
   return d;
+}
+
+VerdictDecision decide_preboot_skip(const std::string& reason) {
+  return {Verdict::Skip, reason, "", false};
+}
+
+VerdictDecision decide_runner_failure(const std::string& what) {
+  return {Verdict::Infra, "host error: " + what, "", false};
 }
 
 VerdictDecision confirm_boot_error(const VerdictDecision& previous, VerdictDecision current) {

@@ -7,25 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/verdict_names.h"
 #include "console/kernel_report.h"
 
 namespace fuselab {
-
-enum class Verdict {
-  Pass,   // workload finished, data checked, no kernel report
-  Slow,   // hung-task reports, but the workload finished
-  Hang,   // hung-task report and no completion by the deadline
-  Stall,  // no completion and no hung-task report: a livelock, or a server that stopped answering
-  Oom,    // an OOM kill ended the workload
-  Crash,  // oops, BUG, panic, soft lockup, RCU stall
-  // The kernel crashed before the agent's hello on the first attempt and again on the retry
-  // (syzkaller's "boot error"): the kernel's result, with its console, not the lab's failure.
-  BootError,
-  Warn,   // kernel WARNING, workload finished
-  Fail,   // the workload itself failed (I/O error, server bytes != bytes written)
-  Infra,  // the lab failed: guest did not boot, QEMU died, agent silent: never a kernel result
-  Skip,   // the kernel cannot run this cell (keep last: lists of every verdict end here)
-};
 
 std::string_view to_string(Verdict v);
 std::optional<Verdict> verdict_from_string(std::string_view name);
@@ -46,13 +31,23 @@ enum class CellEnd {
 };
 std::string_view to_string(CellEnd end);
 
+// The agent's first "error" message (PROTOCOL.md), its stage kept apart from its text: the verdict
+// reads the stage ("oom", "pressure", ...), a person reads text().
+struct AgentError {
+  std::string stage;   // "spec", "mount", "workload", "oom", "pressure", ...; "?" if the agent
+                       // sent none; empty for the host's own finding (a protocol mismatch)
+  std::string detail;  // what went wrong, at most 500 bytes
+  bool empty() const { return stage.empty() && detail.empty(); }
+  std::string text() const { return stage.empty() ? detail : stage + ": " + detail; }
+};
+
 struct CellObservation {
   CellEnd end = CellEnd::HostError;
   bool hello_seen = false;
   bool result_seen = false;
   bool result_ok = false;    // the agent's own "ok"
   bool bytes_match = false;  // server counted exactly the bytes written
-  std::string agent_error;   // first "error" message detail, if any
+  AgentError agent_error;    // the first "error" message, if any
   std::string skip_reason;   // the agent's "skip" reason, if any
   bool agent_hang = false;   // the monitor relayed a hung-task report
   bool agent_stall = false;  // the monitor saw no progress for its stall_after_s
@@ -74,6 +69,16 @@ struct VerdictDecision {
 };
 
 VerdictDecision decide_verdict(const CellObservation& obs);
+
+// A cell that ends before any guest boots because its kernel lacks what the cell needs
+// (run/kernel_capabilities.h): SKIP, with the unmet requirements as the reason. No outcomes: the
+// cell produced none.
+VerdictDecision decide_preboot_skip(const std::string& reason);
+
+// A cell the runner could not run at all (an exception out of it: a full disk, a file it could not
+// write): INFRA with the host's error as the reason; no retry (the next attempt meets the same
+// host). No outcomes: the cell produced none.
+VerdictDecision decide_runner_failure(const std::string& what);
 
 // The decision for an attempt that followed `previous` (an INFRA retry): a boot crash after a
 // boot crash is the kernel's BOOT_ERROR, however the titles differ; anything else stands.

@@ -62,6 +62,17 @@ class Backend {
   virtual std::unique_ptr<Guest> start(const GuestSpec& spec) = 0;
   // Destroys guests this backend left behind earlier (a crashed run); returns how many.
   virtual int sweep_stale_guests() = 0;
+  // Where the guests run, as the results record it (libvirt: the URI it connected to).
+  virtual std::string uri() const = 0;
+  // The hypervisor may run guests as another user: make `dir` (the overlays' parent) and each
+  // file a guest boots reachable for it, returning the path to boot (`backing`: a base image
+  // opened read-only through an overlay). By default the files are already reachable.
+  virtual void prepare_work_dir(const std::filesystem::path& /*dir*/) {}
+  virtual std::filesystem::path guest_readable(const std::filesystem::path& file,
+                                               const std::filesystem::path& /*work_dir*/,
+                                               bool /*backing*/ = false) {
+    return file;
+  }
 };
 
 }  // namespace fuselab

@@ -32,14 +32,14 @@ class LibvirtBackend : public Backend {
   // opened read-only through an overlay). Both throw UserError, naming the file and the user,
   // when that user still cannot open it. No-ops for the embedded driver and for QEMU run as
   // root or as ourselves.
-  void prepare_work_dir(const std::filesystem::path& dir) { access_.prepare_dir(dir); }
+  void prepare_work_dir(const std::filesystem::path& dir) override { access_.prepare_dir(dir); }
   std::filesystem::path guest_readable(const std::filesystem::path& file,
                                        const std::filesystem::path& work_dir,
-                                       bool backing = false) {
+                                       bool backing = false) override {
     return access_.share(file, work_dir, backing);
   }
 
-  const std::string& uri() const { return uri_; }
+  std::string uri() const override { return uri_; }
   bool embedded() const { return !embed_root_.empty(); }
 
  private:

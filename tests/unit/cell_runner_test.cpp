@@ -8,99 +8,18 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <thread>
 
 #include "common/paths.h"
+#include "support/fake_guest.h"
+#include "support/manual_clock.h"
 
 namespace fuselab {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-struct Step {
-  std::chrono::milliseconds at;
-  std::string console;
-  std::string channel;
-  bool power_off = false;
-  bool close_streams = false;       // from now on both streams read as closed
-  std::optional<GuestState> state;  // from now on state() says this
-  std::string state_detail;
-};
-
-class FakeGuest : public Guest {
- public:
-  FakeGuest(std::vector<Step> steps, std::string on_run, std::atomic<int>* alive, int* polls)
-      : steps_(std::move(steps)), on_run_(std::move(on_run)), alive_(alive), polls_(polls) {
-    ++*alive_;
-  }
-  ~FakeGuest() override { destroy(0s); }
-  std::string description() const override { return "<domain/>"; }
-  GuestOutput poll(std::chrono::milliseconds wait) override {
-    std::this_thread::sleep_for(std::min(wait, 5ms));
-    GuestOutput out;
-    auto now = Clock::now() - start_;
-    while (next_ < steps_.size() && steps_[next_].at <= now) {
-      out.console += steps_[next_].console;
-      out.channel += steps_[next_].channel;
-      if (steps_[next_].power_off) off_ = true;
-      if (steps_[next_].close_streams) closed_ = true;
-      if (steps_[next_].state) {
-        state_ = steps_[next_].state;
-        state_detail_ = steps_[next_].state_detail;
-      }
-      ++next_;
-    }
-    out.channel += std::exchange(pending_, "");
-    out.console_closed = out.channel_closed = closed_;
-    ++*polls_;
-    return out;
-  }
-  bool send_channel(const std::string& data) override {
-    received += data;
-    if (data.find("\"run\"") != std::string::npos) pending_ += on_run_;
-    return true;
-  }
-  GuestState state() override {
-    if (off_ || destroyed_) return GuestState::Shutoff;
-    return state_.value_or(GuestState::Running);
-  }
-  std::string state_detail() override { return state_detail_; }
-  std::string exit_detail() override { return "qemu said bye"; }
-  void destroy(std::chrono::seconds) override {
-    if (!destroyed_) --*alive_;
-    destroyed_ = true;
-  }
-  std::string received;
-
- private:
-  std::vector<Step> steps_;
-  std::string on_run_;
-  std::atomic<int>* alive_;
-  int* polls_;
-  Clock::time_point start_ = Clock::now();
-  size_t next_ = 0;
-  bool off_ = false;
-  bool destroyed_ = false;
-  bool closed_ = false;
-  std::optional<GuestState> state_;
-  std::string state_detail_;
-  std::string pending_;
-};
-
-class FakeBackend : public Backend {
- public:
-  std::vector<Step> steps;
-  std::string on_run;
-  std::atomic<int> alive{0};
-  int polls = 0;
-  std::unique_ptr<Guest> start(const GuestSpec& spec) override {
-    last_spec = spec;
-    return std::make_unique<FakeGuest>(steps, on_run, &alive, &polls);
-  }
-  int sweep_stale_guests() override { return 0; }
-  GuestSpec last_spec;
-};
+using testing::FakeBackend;
+using testing::ManualClock;
 
 const std::string kHello = R"({"msg":"hello","t":2.5,"proto":1,"agent":"0.1","kernel":"6.1.0"})"
                            "\n";
@@ -355,6 +274,88 @@ TEST_F(CellRunnerTest, OomKillThatResolvesNothingThenHangIsHang) {
   EXPECT_EQ(a.decision.outcomes, (std::vector<Verdict>{Verdict::Oom, Verdict::Hang}));
   EXPECT_NE(a.decision.reason.find("OOM kill that resolved nothing"), std::string::npos)
       << a.decision.reason;
+}
+
+// The same runner on a manual clock, with the real default graces and deadlines: they are counted
+// on the clock the runner is given, so minutes pass without waiting.
+class CellRunnerClockTest : public CellRunnerTest {
+ protected:
+  CellAttempt run_on_clock() {
+    CellRunOptions o;
+    o.clock = &clock;
+    return run_cell_attempt(fake, cell, BootArtifacts{}, "fl-test", dir.path() / "c", dir.path(),
+                            stop, o);
+  }
+  // Simulated seconds of the attempt, and a bound on the real time it took.
+  double cell_s(const CellAttempt& a) const { return a.timing.cell_s; }
+  ManualClock clock;
+  FakeBackend fake{clock, 100ms};
+  Clock::time_point real_start = Clock::now();
+  void TearDown() override { EXPECT_LT(Clock::now() - real_start, 2s) << "waited for real"; }
+};
+
+TEST_F(CellRunnerClockTest, BootDeadlineIsCountedOnTheGivenClock) {
+  cell.boot_timeout_s = 60;
+  cell.cell_timeout_s = 300;
+  fake.steps = {{0ms, "booting...\n", "", false}};
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::BootDeadline);
+  EXPECT_NEAR(cell_s(a), 60.0, 0.3);
+}
+
+TEST_F(CellRunnerClockTest, PausedGuestEndsAfterTheThreeSecondGrace) {
+  cell.cell_timeout_s = 300;
+  fake.steps = {{0ms, "", kHello, false},
+                {1s, "", "", false, false, GuestState::Paused, "paused on a disk I/O error"}};
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::GuestPaused);
+  EXPECT_NEAR(cell_s(a), 1.0 + 3.0, 0.3);
+}
+
+TEST_F(CellRunnerClockTest, EvidenceTimeAfterAStallEndsTheCell) {
+  cell.cell_timeout_s = 300;
+  cell.evidence_s = 10;
+  fake.steps = {{0ms, "", kHello, false},
+                {2s, "",
+                 R"({"msg":"stall","t":5})"
+                 "\n",
+                 false}};
+  for (int t = 3; t < 30; ++t) fake.steps.push_back({std::chrono::seconds(t), "tick\n", "", false});
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::AgentStall);
+  EXPECT_EQ(a.decision.verdict, Verdict::Stall);
+  EXPECT_NEAR(cell_s(a), 2.0 + 10.0, 0.3);
+}
+
+// After the guest reads as shut off, its streams are drained for at most 2 s: what arrives inside
+// is read (the panic decides the cell), what comes later is not waited for.
+TEST_F(CellRunnerClockTest, DrainAfterShutoffStopsAfterTwoSeconds) {
+  fake.steps = {{0ms, "[    1.0] Run /init as init process\n", "", false},
+                {1s, "", "", true},
+                {2500ms,
+                 "[    1.1] Kernel panic - not syncing: Requested init /x failed (error -2).\n"
+                 "[    1.2] ---[ end Kernel panic - not syncing: Requested init /x failed (error "
+                 "-2). ]---\n",
+                 "", false},
+                {5s, "late\n", "", false}};
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::PoweredOff);
+  EXPECT_TRUE(a.decision.boot_crash) << a.decision.reason;
+  EXPECT_NEAR(cell_s(a), 1.0 + 2.0, 0.3);
+  EXPECT_EQ(read_file(dir.path() / "c" / "console.log").find("late"), std::string::npos);
+}
+
+// The agent's error arrives as stage and detail, kept apart for the verdict.
+TEST_F(CellRunnerClockTest, AgentErrorKeepsStageAndDetailApart) {
+  fake.steps = {{0ms, "", kHello, false}};
+  fake.on_run = R"({"msg":"error","stage":"pressure","detail":"hog of 80 MiB does not fit"})"
+                "\n" +
+                kBye;
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.agent_error.stage, "pressure");
+  EXPECT_EQ(a.observation.agent_error.detail, "hog of 80 MiB does not fit");
+  EXPECT_EQ(a.decision.verdict, Verdict::Fail);
+  EXPECT_EQ(a.decision.reason, "cell setup failed: pressure: hog of 80 MiB does not fit");
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ TEST(Verdict, ByteMismatchIsFail) {
 // is OOM whether the console's report or only the agent's memcg counter saw the kill.
 TEST(Verdict, FailedResultWithMemcgOomReportIsOom) {
   auto obs = finished(false, false);
-  obs.agent_error = "workload: writer killed by signal 9";
+  obs.agent_error = {"workload", "writer killed by signal 9"};
   obs.reports.push_back(
       report(ReportKind::MemcgOom, "Memory cgroup out of memory: Killed process 212 (dd)"));
   auto d = decide_verdict(obs);
@@ -43,9 +43,9 @@ TEST(Verdict, FailedResultWithMemcgOomReportIsOom) {
 
 TEST(Verdict, FailedResultWithAgentOomCounterIsOom) {
   auto obs = finished(false, false);
-  obs.agent_error =
-      "oom: workload ended (killed by signal 9) after 1 OOM kill(s) in "
-      "/sys/fs/cgroup/memory/fuselab-1";
+  obs.agent_error = {"oom",
+                     "workload ended (killed by signal 9) after 1 OOM kill(s) in "
+                     "/sys/fs/cgroup/memory/fuselab-1"};
   auto d = decide_verdict(obs);
   EXPECT_EQ(d.verdict, Verdict::Oom);
   EXPECT_NE(d.reason.find("1 OOM kill(s)"), std::string::npos);
@@ -110,7 +110,7 @@ TEST(Verdict, HogThatCannotStartIsFailNotRetriedInfra) {
   CellObservation obs;
   obs.end = CellEnd::AgentDone;
   obs.hello_seen = true;
-  obs.agent_error = "pressure: hog of 80 MiB does not fit the group's limit of 64 MiB";
+  obs.agent_error = {"pressure", "hog of 80 MiB does not fit the group's limit of 64 MiB"};
   auto d = decide_verdict(obs);
   EXPECT_EQ(d.verdict, Verdict::Fail);
   EXPECT_FALSE(d.retryable);
@@ -234,6 +234,40 @@ TEST(Verdict, BootCrashOnTheRetryTooIsBootError) {
   EXPECT_EQ(mixed.verdict, Verdict::BootError);
   EXPECT_NE(mixed.reason.find("first attempt: Oops: int3 in sched_clock_cpu"), std::string::npos)
       << mixed.reason;
+}
+
+// The stage decides, not the text: a workload error whose detail mentions "oom: " is no OOM.
+TEST(Verdict, AgentErrorStageDecidesNotItsText) {
+  auto obs = finished(false, false);
+  obs.agent_error = {"workload", "oom: not really"};
+  EXPECT_EQ(decide_verdict(obs).verdict, Verdict::Fail);
+  obs.agent_error = {"oom", ""};
+  EXPECT_EQ(decide_verdict(obs).verdict, Verdict::Oom);
+  EXPECT_EQ((AgentError{"spec", "unknown key"}.text()), "spec: unknown key");
+  EXPECT_EQ((AgentError{"", "agent speaks protocol 2, host speaks 1"}.text()),
+            "agent speaks protocol 2, host speaks 1");
+}
+
+TEST(Verdict, PrebootSkipIsSkipWithTheReason) {
+  auto d = decide_preboot_skip("kernel 6.12 has no cgroup v1 memory controller");
+  EXPECT_EQ(d.verdict, Verdict::Skip);
+  EXPECT_EQ(d.reason, "kernel 6.12 has no cgroup v1 memory controller");
+  EXPECT_FALSE(d.retryable);
+}
+
+TEST(Verdict, RunnerFailureIsInfraNotRetried) {
+  auto d = decide_runner_failure("No space left on device");
+  EXPECT_EQ(d.verdict, Verdict::Infra);
+  EXPECT_EQ(d.reason, "host error: No space left on device");
+  EXPECT_FALSE(d.retryable);
+}
+
+TEST(VerdictNames, EveryVerdictRoundTripsThroughItsName) {
+  for (const auto& [verdict, name] : kVerdictNames) {
+    EXPECT_EQ(to_string(verdict), name);
+    EXPECT_EQ(verdict_from_string(name), verdict);
+  }
+  EXPECT_EQ(verdict_from_string("BOGUS"), std::nullopt);
 }
 
 }  // namespace

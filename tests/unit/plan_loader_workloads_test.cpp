@@ -1,6 +1,5 @@
-// Plan keys added with the agent's issue-3 features: pressure, the mmap-write and fio workloads,
-// external servers; checked in the plan (file:line:key) and sent to the guest as the agent reads
-// them (guest-agent/PROTOCOL.md).
+// Plan keys for pressure, the mmap-write and fio workloads and external servers: checked in the
+// plan (file:line:key) and sent to the guest as the agent reads them (guest-agent/PROTOCOL.md).
 #include <gtest/gtest.h>
 
 #include "config/plan_loader.h"
@@ -9,7 +8,7 @@
 namespace fuselab {
 namespace {
 
-TEST(PlanLoaderIssue3, PressureFioAndExternalReachTheGuestSpec) {
+TEST(PlanLoaderWorkloads, PressureFioAndExternalReachTheGuestSpec) {
   Plan plan = parse_plan(R"(cells:
   - id: fio
     workload: {kind: fio, jobs: 4, size_mib: 64}
@@ -46,7 +45,7 @@ void expect_error(const std::string& yaml, int line, const std::string& key,
   }
 }
 
-TEST(PlanLoaderIssue3, BadKeysNameFileLineAndKey) {
+TEST(PlanLoaderWorkloads, BadKeysNameFileLineAndKey) {
   expect_error("cells:\n  - id: a\n    pressure: {hog_percent: 96}\n", 3,
                "cells[0].pressure.hog_percent", "bad value 96");
   expect_error("cells:\n  - id: a\n    pressure: {hog_procent: 5}\n", 3,
@@ -68,7 +67,7 @@ TEST(PlanLoaderIssue3, BadKeysNameFileLineAndKey) {
                "cells[0].server.exec", "1-4096 printable");
 }
 
-TEST(PlanLoaderIssue3, BenchFusePlanLoads) {
+TEST(PlanLoaderWorkloads, BenchFusePlanLoads) {
   Plan plan = load_plan(std::string(FUSELAB_SOURCE_DIR) + "/configs/bench-fuse.yaml");
   ASSERT_EQ(plan.cells.size(), 10u);
   unsigned external = 0;
