@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/json_fields.h"
 #include "report/cell_metrics.h"
+#include "report/dmesg_evidence.h"
 #include "report/text_escape.h"
 
 namespace fuselab {
@@ -17,29 +18,34 @@ std::string result_json_text(const json& j) {
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+json cell_files(const CellResult& r) {
+  json files = {{"console", "console.log"}, {"agent", "agent.jsonl"}, {"domain", "domain.xml"}};
+  if (wants_dmesg_evidence(r.verdict)) files["dmesg"] = "dmesg.txt";
+  return files;
+}
+
 json to_json(const CellResult& r) {
   if (!r.recorded.is_null()) return r.recorded;
   json outcomes = json::array();
   for (Verdict v : r.outcomes) outcomes.push_back(std::string(to_string(v)));
   if (outcomes.empty()) outcomes.push_back(std::string(to_string(r.verdict)));
-  return json{
-      {"id", r.cell.id},
-      {"verdict", std::string(to_string(r.verdict))},
-      {"outcomes", outcomes},
-      {"expected", r.cell.expect},
-      {"matched", r.matched},
-      {"reason", r.reason},
-      {"signature", r.signature},
-      {"end", r.end},
-      {"attempts", r.attempts},
-      {"accel", r.accel},
-      {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
-      {"timing", r.timing},
-      {"agent_result", r.agent_result},
-      {"agent_stall", r.agent_stall},
-      {"reports", r.reports},
-      {"spec", cell_spec_json(r.cell)},
-      {"files", {{"console", "console.log"}, {"agent", "agent.jsonl"}, {"domain", "domain.xml"}}}};
+  return json{{"id", r.cell.id},
+              {"verdict", std::string(to_string(r.verdict))},
+              {"outcomes", outcomes},
+              {"expected", r.cell.expect},
+              {"matched", r.matched},
+              {"reason", r.reason},
+              {"signature", r.signature},
+              {"end", r.end},
+              {"attempts", r.attempts},
+              {"accel", r.accel},
+              {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
+              {"timing", r.timing},
+              {"agent_result", r.agent_result},
+              {"agent_stall", r.agent_stall},
+              {"reports", r.reports},
+              {"spec", cell_spec_json(r.cell)},
+              {"files", cell_files(r)}};
 }
 
 json to_json(const RunSummary& run) {

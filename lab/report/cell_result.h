@@ -33,6 +33,8 @@ struct CellResult {
 };
 
 nlohmann::json to_json(const CellResult& r);
+// The cell's files, by role ("console": "console.log", ...; "dmesg" for a failed cell).
+nlohmann::json cell_files(const CellResult& r);
 // Reading records back: report/run_json_reader.h.
 
 struct RunSummary {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "report/cell_metrics.h"
+#include "report/dmesg_evidence.h"
 #include "report/html_parts.h"
 #include "report/text_escape.h"
 
@@ -47,6 +48,8 @@ std::string tile(const CellResult& c) {
   for (const char* f : {"console.log", "result.json", "agent.jsonl", "domain.xml"}) {
     links += fmt::format(R"(<a href="{}">{}</a>)", html::cell_href(c.cell.id, f), f);
   }
+  if (wants_dmesg_evidence(c.verdict))
+    links += fmt::format(R"(<a href="{}">dmesg.txt</a>)", html::cell_href(c.cell.id, "dmesg.txt"));
   auto mibs = cell_throughput(c);
   auto boot = boot_seconds(c);
   return fmt::format(R"(<div class="cell{}" style="background:{};color:{}" title="{}">)"

@@ -20,6 +20,7 @@
 #include "image/file_lock.h"
 #include "matrix/plan.h"
 #include "matrix/shard.h"
+#include "report/dmesg_evidence.h"
 #include "report/report_files.h"
 #include "report/run_json_reader.h"
 #include "report/text_escape.h"
@@ -108,6 +109,11 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
   }
   if (!attempt.observation.host_detail.empty())
     result.reason += " [" + attempt.observation.host_detail + "]";
+  // dmesg.txt before result.json, which names it: a result never points at a missing file.
+  if (wants_dmesg_evidence(result.verdict)) {
+    std::string console = read_file_or_empty(cell_dir / "console.log");
+    write_file_atomic(cell_dir / "dmesg.txt", dmesg_evidence_text(result, console));
+  }
   write_file_atomic(cell_dir / "result.json", result_json_text(to_json(result)));
   return result;
 }
