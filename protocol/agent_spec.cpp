@@ -272,9 +272,17 @@ AgentSpec decode_agent_spec_text(const std::string& text) {
   return decode_agent_spec(j);
 }
 
-std::string run_message_line(const AgentSpec& spec) {
-  return json{{"msg", message_name(MessageType::Run)}, {"spec", encode_agent_spec(spec)}}.dump() +
-         "\n";
+std::string run_message_line(const AgentSpec& spec, bool stay_up) {
+  json msg{{"msg", message_name(MessageType::Run)}, {"spec", encode_agent_spec(spec)}};
+  if (stay_up) msg["stay_up"] = true;
+  return msg.dump() + "\n";
+}
+
+bool decode_stay_up(const json& msg) {
+  if (!msg.is_object() || !msg.contains("stay_up")) return false;
+  if (!msg.at("stay_up").is_boolean())
+    throw SpecError("stay_up", "want true or false, got " + msg.at("stay_up").dump());
+  return msg.at("stay_up").get<bool>();
 }
 
 AgentSpec decode_run_message(const json& msg) {

@@ -124,7 +124,10 @@ AgentSpec decode_agent_spec(const nlohmann::json& j);  // throws SpecError
 AgentSpec decode_agent_spec_text(const std::string& text);
 
 // The host-to-guest line that starts a cell, newline included, and the agent's reading of it.
-std::string run_message_line(const AgentSpec& spec);
+// `stay_up` (fuselab repro): after its bye the agent keeps the guest up instead of powering it
+// off, until the host stops it; absent means false, so an older host's line reads as before.
+std::string run_message_line(const AgentSpec& spec, bool stay_up = false);
 AgentSpec decode_run_message(const nlohmann::json& msg);  // throws SpecError
+bool decode_stay_up(const nlohmann::json& msg);           // throws SpecError
 
 }  // namespace fuselab::protocol

@@ -11,6 +11,7 @@
 
 #include "cli/cache_command.h"
 #include "cli/kernel_command.h"
+#include "cli/repro_command.h"
 #include "common/error.h"
 #include "common/paths.h"
 #include "common/stop_request.h"
@@ -155,6 +156,7 @@ int cli_main(int argc, char** argv) {
 
   KernelCommand kernel_cmd(app);
   CacheCommand cache_cmd(app);
+  ReproCommand repro_cmd(app, options);
 
   try {
     app.parse(argc, argv);
@@ -210,6 +212,7 @@ int cli_main(int argc, char** argv) {
       return 0;
     }
     if (cache_cmd.selected()) return cache_cmd.run();
+    if (repro_cmd.selected()) return repro_cmd.run();
     if (kernel_cmd.selected()) return kernel_cmd.run(options.source_dir, options.agent_binary);
     if (*probe) {
       return run_probe_accel(options, probe_kernel, probe_refresh);

@@ -77,6 +77,7 @@ struct Watch {
   bool bye = false;
   bool spec_sent = false;
   std::optional<Clock::time_point> stall_at;  // first stall/hang message from the agent
+  bool hold = false;                          // CellRunOptions::hold: ask the agent to stay up
 
   void on_channel(std::string_view bytes) {
     for (const auto& line : lines.feed(bytes)) {
@@ -95,7 +96,7 @@ struct Watch {
                                      msg.body.value("proto", nlohmann::json()).dump() +
                                      ", host speaks " + std::to_string(protocol::kVersion);
           }
-          spec_sent = guest.send_channel(protocol::run_message_line(agent_spec(cell)));
+          spec_sent = guest.send_channel(protocol::run_message_line(agent_spec(cell), hold));
           spdlog::debug("[{}] agent hello after {:.2f} s; spec sent: {}", cell.id,
                         attempt.timing.boot_to_hello_s, spec_sent);
           break;
@@ -191,8 +192,9 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   }
   attempt.timing.start_s = seconds_since(clock, started);
 
-  Watch watch{attempt, cell,  *guest,      agent_log, clock, clock.now(), protocol::LineSplitter(),
-              false,   false, std::nullopt};
+  Watch watch{
+      attempt, cell,  *guest,       agent_log,   clock, clock.now(), protocol::LineSplitter(),
+      false,   false, std::nullopt, options.hold};
   const auto boot_deadline = watch.started + std::chrono::seconds(cell.boot_timeout_s);
   const auto cell_deadline = watch.started + std::chrono::seconds(cell.cell_timeout_s);
   const auto silence = std::chrono::seconds(cell.silence_timeout_s);
@@ -206,7 +208,10 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   while (true) {
     GuestOutput out = guest->poll(options.poll_interval);
     const auto now = clock.now();
-    if (!out.console.empty()) console_log.write(out.console);
+    if (!out.console.empty()) {
+      console_log.write(out.console);
+      if (options.console_tee) options.console_tee(out.console);
+    }
     if (!out.channel.empty()) watch.on_channel(out.channel);
     if (!out.console.empty() || !out.channel.empty()) last_output = now;
     if (watch.bye && !bye_at) {
@@ -224,6 +229,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       while (!(console_done && channel_done) && clock.now() < drain_until) {
         GuestOutput rest = guest->poll(std::chrono::milliseconds(100));
         console_log.write(rest.console);
+        if (options.console_tee && !rest.console.empty()) options.console_tee(rest.console);
         watch.on_channel(rest.channel);
         console_done = console_done || rest.console_closed;
         channel_done = channel_done || rest.channel_closed;
@@ -236,10 +242,14 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       break;
     }
     if (stop) {
-      obs.end = CellEnd::Interrupted;
+      // A held guest (repro) is stopped by its user: the cell ended as far as it got.
+      obs.end = !options.hold    ? CellEnd::Interrupted
+                : watch.stall_at ? CellEnd::AgentStall
+                : watch.bye ? (obs.skip_reason.empty() ? CellEnd::AgentDone : CellEnd::AgentSkip)
+                            : CellEnd::Interrupted;
       break;
     }
-    if (bye_at && now - *bye_at > options.shutdown_grace) {
+    if (bye_at && !options.hold && now - *bye_at > options.shutdown_grace) {
       obs.end = obs.skip_reason.empty() ? CellEnd::AgentDone : CellEnd::AgentSkip;
       break;
     }
@@ -285,7 +295,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     }
     // The monitor has reported a stall or hang: collect evidence for a while, then end the cell
     // rather than wait for the whole-cell deadline (unless the workload finishes meanwhile).
-    if (watch.stall_at && !obs.result_seen &&
+    if (!options.hold && watch.stall_at && !obs.result_seen &&
         now - *watch.stall_at > std::chrono::seconds(cell.evidence_s)) {
       obs.end = CellEnd::AgentStall;
       break;
@@ -294,11 +304,11 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       obs.end = CellEnd::BootDeadline;
       break;
     }
-    if (now > cell_deadline) {
+    if (!options.hold && now > cell_deadline) {
       obs.end = CellEnd::CellDeadline;
       break;
     }
-    if (now - last_output > silence) {
+    if (!options.hold && now - last_output > silence) {
       obs.end = CellEnd::Silence;
       break;
     }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -58,6 +59,12 @@ struct CellRunOptions {
   // After the guest reads as shut off, how long both streams are drained for what was in flight.
   std::chrono::milliseconds drain_limit{2000};
   const Clock* clock = nullptr;  // null: the steady clock (tests: a manual one)
+  // fuselab repro: the guest stays up until `stop` or until it powers off by itself. The agent is
+  // asked to stay up after its bye; the cell, silence and evidence deadlines do not apply (the
+  // boot deadline does: a guest that never says hello is still reported).
+  bool hold = false;
+  // Called with every console chunk as it arrives (repro: the user's terminal).
+  std::function<void(std::string_view)> console_tee;
 };
 
 // Runs one attempt of `cell`; its files go to `cell_dir` (console.log, agent.jsonl, domain.xml).

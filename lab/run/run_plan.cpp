@@ -50,11 +50,6 @@ std::string utc_now(const char* format) {
   return buf;
 }
 
-std::string make_run_id() {
-  std::random_device rd;
-  return utc_now("%Y%m%d-%H%M%S") + fmt::format("-{:04x}", rd() & 0xffff);
-}
-
 CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
                     const std::string& run_id, const fs::path& cell_dir,
                     const fs::path& overlay_dir, const std::atomic<bool>& stop,
@@ -221,6 +216,11 @@ std::map<std::string, CellResult> finished_cells(const fs::path& run_dir, const 
   return done;
 }
 
+std::string make_run_id() {
+  std::random_device rd;
+  return utc_now("%Y%m%d-%H%M%S") + fmt::format("-{:04x}", rd() & 0xffff);
+}
+
 RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   const Clock& clock = options.clock ? *options.clock : steady_clock();
   CellRunOptions cell_options = options.cell;
@@ -228,6 +228,15 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   const auto started = clock.now();
   Plan plan = load_plan(options.plan_file);
   if (!options.cells.empty()) plan = select_cells(plan, options.cells);
+  if (options.repro) {
+    if (plan.cells.size() != 1)
+      throw UserError("repro runs one cell; this plan has " + std::to_string(plan.cells.size()),
+                      "name it with --cell ID (`fuselab plan " + options.plan_file.string() +
+                          "` lists the ids)");
+    // The user is watching: a retry would only start a second guest behind their back.
+    plan.cells[0].infra_retries = 0;
+    cell_options.hold = true;
+  }
   RunOutcome outcome;
   RunSummary& summary = outcome.summary;
   if (!options.shard.empty()) {

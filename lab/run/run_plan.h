@@ -32,6 +32,9 @@ struct RunOptions {
   std::vector<std::string> cells;    // run only these cell ids (empty: all)
   unsigned jobs = 0;                 // cells at once; 0: default_jobs()
   bool kcidb = false;                // also write kcidb.json
+  // fuselab repro: exactly one cell, no retries, the guest held up until `stop` (CellRunOptions
+  // hold; the console goes to options.cell.console_tee). The result files are a run's.
+  bool repro = false;
 
   // Seams: tests/unit/plan_runner_test.cpp drives the whole runner through them with a scripted
   // fake guest and a manual clock. Left empty, the real ones.
@@ -48,6 +51,9 @@ struct RunOutcome {
 };
 
 RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop);
+
+// A new run id: UTC time and a random suffix, e.g. 20261201-163012-5f3a.
+std::string make_run_id();
 
 // Downloads and builds what the plan's cells boot, without booting anything. Returns, for each
 // distinct kernel/image pair, the files a cell boots (kernel, initrd, base_image, cmdline).

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -61,16 +62,20 @@ std::optional<std::string> find_port() {
 }
 
 // Waits for `run` and parses its spec; throws AgentError(stage "spec").
-Spec receive_spec(Channel& channel) {
+Spec receive_spec(Channel& channel, bool& stay_up) {
   auto msg = channel.receive(Clock::now() + kRunTimeout);
   if (!msg) throw AgentError("spec", "no run message within 60 s of hello");
-  return parse_run_message(*msg);
+  Spec spec = parse_run_message(*msg);
+  stay_up = parse_stay_up(*msg);
+  return spec;
 }
 
-void talk_to_host(Channel& channel, ChildReaper& reaper) {
+// Returns whether the host asked the guest to stay up after the cell (fuselab repro).
+bool talk_to_host(Channel& channel, ChildReaper& reaper) {
   channel.send(hello_message());
+  bool stay_up = false;
   try {
-    Spec spec = receive_spec(channel);
+    Spec spec = receive_spec(channel, stay_up);
     bool ok = run_scenario(spec, kMountpoint, channel, reaper);
     console_note(ok ? "cell finished: ok" : "cell finished: failed");
   } catch (const AgentError& e) {
@@ -80,6 +85,18 @@ void talk_to_host(Channel& channel, ChildReaper& reaper) {
   }
   channel.send(bye_message());
   channel.drain(std::chrono::seconds(2));
+  return stay_up;
+}
+
+// fuselab repro: the cell is over and the user is still looking. pid 1 must not exit; it keeps
+// reaping orphans until the host destroys the guest.
+[[noreturn]] void stay_up_until_stopped() {
+  console_note("cell over: staying up until the host stops the guest (fuselab repro)");
+  for (;;) {
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    sleep(1);
+  }
 }
 
 }  // namespace
@@ -101,7 +118,7 @@ void run_guest_stage() {
     int in = dup(fd);
     if (in < 0) throw_errno("channel", "dup");
     Channel channel{UniqueFd(fd), UniqueFd(in), /*nonblocking=*/true};
-    talk_to_host(channel, reaper);
+    if (talk_to_host(channel, reaper)) stay_up_until_stopped();
     power_off(0);
   } catch (const std::exception& e) {
     // No channel to report on (or it broke): the console is all that is left.

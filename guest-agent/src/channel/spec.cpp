@@ -28,4 +28,12 @@ Spec parse_run_message(const nlohmann::json& msg) {
   return decode_or_throw([&] { return protocol::decode_run_message(msg); });
 }
 
+bool parse_stay_up(const nlohmann::json& msg) {
+  try {
+    return protocol::decode_stay_up(msg);
+  } catch (const protocol::SpecError& e) {
+    throw AgentError("spec", e.what());
+  }
+}
+
 }  // namespace fuselab::agent

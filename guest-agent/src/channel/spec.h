@@ -21,5 +21,6 @@ using Spec = protocol::AgentSpec;
 Spec parse_spec(const nlohmann::json& j);
 Spec parse_spec_text(const std::string& text);  // parses the text first
 Spec parse_run_message(const nlohmann::json& msg);
+bool parse_stay_up(const nlohmann::json& msg);  // the run message's stay_up (fuselab repro)
 
 }  // namespace fuselab::agent

@@ -1,0 +1,101 @@
+#include "cli/repro_command.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "common/error.h"
+#include "common/paths.h"
+#include "common/stop_request.h"
+#include "run/leftovers.h"
+
+namespace fuselab {
+namespace fs = std::filesystem;
+
+std::string terminal_safe(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (unsigned char c : bytes) {
+    if (c >= 0x20 && c != 0x7f)
+      out += static_cast<char>(c);
+    else if (c == '\n' || c == '\r' || c == '\t')
+      out += static_cast<char>(c);
+    else if (c == 0x1b)
+      out += "^[";
+  }
+  return out;
+}
+
+ReproCommand::ReproCommand(CLI::App& app, RunOptions& options) : options_(options) {
+  repro_ = app.add_subcommand(
+      "repro", "boot one cell again in the foreground, console on the terminal, until Ctrl-C");
+  repro_
+      ->add_option("target", target_,
+                   "a plan file (with --cell ID), or a cell directory of an earlier run "
+                   "(results/RUN/CELL_ID)")
+      ->required();
+  repro_->add_option("--cell", cell_, "the cell id, with a plan file");
+  repro_->add_option("--connect", options.connect_uri,
+                     "libvirt URI (default: the embedded QEMU driver, no daemon needed)");
+  repro_->add_option("--results", options.results_dir, "where results/repro-<time>/ goes")
+      ->capture_default_str();
+  repro_->add_option("--accel", options.accel, "auto (probe KVM, else TCG), kvm or tcg")
+      ->capture_default_str();
+  repro_->add_option("--agent", options.agent_binary,
+                     "guest agent binary (default: the built one)");
+}
+
+int ReproCommand::run() {
+  fs::path target = target_;
+  if (fs::is_directory(target)) {
+    // A cell directory of a run: the run kept its plan beside the cells.
+    fs::path cell_dir = fs::absolute(target).lexically_normal();
+    if (cell_dir.filename().empty()) cell_dir = cell_dir.parent_path();
+    fs::path plan = cell_dir.parent_path() / "plan.yaml";
+    if (!fs::is_regular_file(plan))
+      throw UserError(
+          target.string() + " is not a cell directory of a fuselab run (no " + plan.string() + ")",
+          "give results/RUN/CELL_ID, or a plan file with --cell ID");
+    if (!cell_.empty() && cell_ != cell_dir.filename().string())
+      throw UserError("--cell " + cell_ + " does not match the cell directory " +
+                      cell_dir.filename().string());
+    options_.plan_file = plan;
+    options_.cells = {cell_dir.filename().string()};
+  } else {
+    if (cell_.empty())
+      throw UserError("repro of a plan needs --cell ID",
+                      "`fuselab plan " + target.string() + "` lists the ids");
+    options_.plan_file = target;
+    options_.cells = {cell_};
+  }
+  options_.repro = true;
+  options_.jobs = 1;
+  if (options_.run_id.empty()) options_.run_id = "repro-" + make_run_id();
+  options_.cell.console_tee = [](std::string_view bytes) {
+    std::string text = terminal_safe(bytes);
+    // The terminal may be gone (a closed ssh session): the run goes on, its files keep all.
+    if (::write(STDOUT_FILENO, text.data(), text.size()) < 0) {
+    }
+  };
+  std::cerr << fmt::format(
+      "fuselab repro: cell {} of {}\n"
+      "  the serial console follows; no cell deadline: the guest stays up, hung or not\n"
+      "  Ctrl-C stops the guest; its files stay in {}/{}/{}/\n"
+      "  (console.log, agent.jsonl, domain.xml, result.json, and dmesg.txt if it failed)\n",
+      options_.cells[0], options_.plan_file.string(), options_.results_dir.string(),
+      options_.run_id, options_.cells[0]);
+  CleanupGuardian guardian(cache_dir(), overlay_parent_dir());
+  RunOutcome outcome = run_plan(options_, stop_request());
+  const CellResult* cell = outcome.summary.cells.empty() ? nullptr : &outcome.summary.cells[0];
+  std::cerr << "\nfuselab repro: "
+            << (cell ? fmt::format("{} ({}), ", to_string(cell->verdict), cell->reason) : "")
+            << "files in " << (outcome.run_dir / options_.cells[0]).string() << "\n";
+  // Ctrl-C is how a repro ends: not a failure. Errors of the lab still are.
+  if (outcome.exit_code == 130) return 0;
+  return outcome.exit_code == 3 ? 3 : 0;
+}
+
+}  // namespace fuselab
