@@ -13,9 +13,9 @@ enum class AgentMessageType { Hello, Progress, Result, Error, Stall, Hang, Skip,
 
 struct AgentMessage {
   AgentMessageType type = AgentMessageType::Invalid;
-  double t = 0;              // guest seconds since boot
-  nlohmann::json body;       // the whole object, for the result file
-  std::string problem;       // for Invalid: what was wrong
+  double t = 0;         // guest seconds since boot
+  nlohmann::json body;  // the whole object, for the result file
+  std::string problem;  // for Invalid: what was wrong
 };
 
 AgentMessage parse_agent_message(const std::string& line);

@@ -6,12 +6,9 @@ using nlohmann::json;
 
 json guest_spec_json(const CellSpec& cell) {
   const ServerSpec& s = cell.server;
-  json server = {{"backend", s.backend},
-                 {"writeback_cache", s.writeback_cache},
-                 {"threads", s.threads},
-                 {"alloc_per_write_kib", s.alloc_per_write_kib},
-                 {"alloc_mode", s.alloc_mode},
-                 {"splice", s.splice},
+  json server = {{"backend", s.backend},       {"writeback_cache", s.writeback_cache},
+                 {"threads", s.threads},       {"alloc_per_write_kib", s.alloc_per_write_kib},
+                 {"alloc_mode", s.alloc_mode}, {"splice", s.splice},
                  {"io_flusher", s.io_flusher}};
   if (s.backend == "stall") server["stall_after_bytes"] = s.stall_after_bytes;
   if (s.max_write) server["max_write"] = s.max_write;  // 0: leave libfuse's default
@@ -24,17 +21,17 @@ json guest_spec_json(const CellSpec& cell) {
                    {"fsync", cell.workload.fsync}};
   if (cell.workload.kind == "fio") workload["jobs"] = cell.workload.jobs;
   json j{{"server", server},
-              {"monitor",
-               {{"stall_after_s", cell.monitor.stall_after_s},
-                {"sysrq", cell.monitor.sysrq},
-                {"on_stall", cell.monitor.on_stall},
-                {"hung_task_timeout_secs", cell.monitor.hung_task_timeout_secs}}},
-              {"cgroup",
-               {{"version", cell.cgroup.version},
-                {"placement", cell.cgroup.placement},
-                {"memory_limit_mib", cell.cgroup.memory_limit_mib},
-                {"mglru", cell.cgroup.mglru}}},
-              {"workload", workload}};
+         {"monitor",
+          {{"stall_after_s", cell.monitor.stall_after_s},
+           {"sysrq", cell.monitor.sysrq},
+           {"on_stall", cell.monitor.on_stall},
+           {"hung_task_timeout_secs", cell.monitor.hung_task_timeout_secs}}},
+         {"cgroup",
+          {{"version", cell.cgroup.version},
+           {"placement", cell.cgroup.placement},
+           {"memory_limit_mib", cell.cgroup.memory_limit_mib},
+           {"mglru", cell.cgroup.mglru}}},
+         {"workload", workload}};
   // Only when asked for: an older agent rejects the key, and a cell without pressure needs none.
   if (cell.pressure.hog_percent != 0 || cell.pressure.hog_mib != 0) {
     j["pressure"] = cell.pressure.hog_mib != 0 ? json{{"hog_mib", cell.pressure.hog_mib}}

@@ -35,13 +35,14 @@ TEST(AgentMessage, ParsesKnownTypes) {
 }
 
 TEST(AgentMessage, RejectsGarbageWithoutThrowing) {
-  for (const char* bad : {"", "not json", "[1,2]", R"({"t":1})", R"({"msg":"launch"})", R"({"msg":5})",
-                          "{\"msg\":\"hello\"", "\xff\xfe"}) {
+  for (const char* bad : {"", "not json", "[1,2]", R"({"t":1})", R"({"msg":"launch"})",
+                          R"({"msg":5})", "{\"msg\":\"hello\"", "\xff\xfe"}) {
     auto m = parse_agent_message(bad);
     EXPECT_EQ(m.type, AgentMessageType::Invalid) << bad;
     EXPECT_FALSE(m.problem.empty()) << bad;
   }
-  EXPECT_EQ(parse_agent_message(std::string(1000, '[') + std::string(1000, ']')).type, AgentMessageType::Invalid);
+  EXPECT_EQ(parse_agent_message(std::string(1000, '[') + std::string(1000, ']')).type,
+            AgentMessageType::Invalid);
 }
 
 TEST(AgentMessage, WrongFieldTypesReadAsMissing) {

@@ -6,8 +6,9 @@ namespace fuselab {
 namespace {
 
 TEST(DomainXml, DirectKernelBootWithConsoleChannelAndEscapedValues) {
-  GuestSpec spec{"fl-x-cell", "/k/vmlinuz", "/k/initrd&<x>", "console=ttyS0 a='b'", "/o/disk.qcow2", 512, 2,
-                 Accelerator::Tcg};
+  GuestSpec spec{
+      "fl-x-cell", "/k/vmlinuz",    "/k/initrd&<x>", "console=ttyS0 a='b'", "/o/disk.qcow2", 512,
+      2,           Accelerator::Tcg};
   std::string xml = domain_xml(spec);
   EXPECT_NE(xml.find("<domain type='qemu'>"), std::string::npos);
   EXPECT_NE(xml.find("<initrd>/k/initrd&amp;&lt;x&gt;</initrd>"), std::string::npos) << xml;

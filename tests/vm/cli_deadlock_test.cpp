@@ -14,7 +14,8 @@ using testing::read_json;
 using testing::run_cli;
 
 const std::string kHang = "cgroup=v1,kernel=unguarded,placement=nested,pressure=on";
-const std::string kHangIoFlusher = "cgroup=v1,io_flusher=true,kernel=unguarded,placement=nested,pressure=on";
+const std::string kHangIoFlusher =
+    "cgroup=v1,io_flusher=true,kernel=unguarded,placement=nested,pressure=on";
 const std::string kUnguardedV2 = "cgroup=v2,kernel=unguarded,placement=nested,pressure=on";
 const std::string kGuardedV1 = "cgroup=v1,kernel=guarded,placement=nested,pressure=on";
 
@@ -27,8 +28,9 @@ bool has_frame(const nlohmann::json& report, const std::string& name) {
 
 TEST(VmDeadlock, ReducedMatrixHangsExactlyWhereTheAnalysisSays) {
   TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
-  std::vector<std::string> args = {"run", std::string(FUSELAB_SOURCE_DIR) + "/configs/deadlock.yaml", "--results",
-                                   (dir.path() / "results").string()};
+  std::vector<std::string> args = {"run",
+                                   std::string(FUSELAB_SOURCE_DIR) + "/configs/deadlock.yaml",
+                                   "--results", (dir.path() / "results").string()};
   for (const auto& id : {kHang, kHangIoFlusher, kUnguardedV2, kGuardedV1}) {
     args.push_back("--cell");
     args.push_back(id);
@@ -44,7 +46,8 @@ TEST(VmDeadlock, ReducedMatrixHangsExactlyWhereTheAnalysisSays) {
   // Unguarded kernel, cgroup v1, one nested memcg under pressure, no IO_FLUSHER: the deadlock.
   auto hang = read_json(run_dir / kHang / "result.json");
   EXPECT_EQ(hang["verdict"], "HANG") << hang["reason"];
-  EXPECT_NE(hang["signature"].get<std::string>().find("task hung in shrink_folio_list"), std::string::npos)
+  EXPECT_NE(hang["signature"].get<std::string>().find("task hung in shrink_folio_list"),
+            std::string::npos)
       << hang["signature"];
   ASSERT_FALSE(hang["reports"].empty());
   const auto& report = hang["reports"][0];
@@ -59,7 +62,8 @@ TEST(VmDeadlock, ReducedMatrixHangsExactlyWhereTheAnalysisSays) {
   ASSERT_TRUE(stall.is_object()) << hang.dump();
   bool blocked_in_reclaim = false;
   for (const auto& task : stall["tasks"]) {
-    if (task["state"] == "D" && task["stack"].get<std::string>().find("shrink_folio_list") != std::string::npos) {
+    if (task["state"] == "D" &&
+        task["stack"].get<std::string>().find("shrink_folio_list") != std::string::npos) {
       blocked_in_reclaim = true;
     }
   }
@@ -70,15 +74,18 @@ TEST(VmDeadlock, ReducedMatrixHangsExactlyWhereTheAnalysisSays) {
   for (const auto& id : {kHangIoFlusher, kUnguardedV2, kGuardedV1}) {
     auto result = read_json(run_dir / id / "result.json");
     EXPECT_NE(result["verdict"], "HANG") << id << ": " << result["reason"];
-    EXPECT_TRUE(result["matched"].get<bool>()) << id << ": " << result["verdict"] << " " << result["reason"];
-    EXPECT_NE(read_file(run_dir / id / "console.log").find("Linux version 7."), std::string::npos) << id;
+    EXPECT_TRUE(result["matched"].get<bool>())
+        << id << ": " << result["verdict"] << " " << result["reason"];
+    EXPECT_NE(read_file(run_dir / id / "console.log").find("Linux version 7."), std::string::npos)
+        << id;
   }
   // cgroup v2 never takes the synchronous wait. Under the same 64 MiB limit its reclaim cannot
   // free folios under writeback either, so the memcg OOM killer ends the cell (as in
   // shared/console-logs/clean-run-7.2-cgroup-v2.log): a failure, but never the deadlock.
   auto v2 = read_json(run_dir / kUnguardedV2 / "result.json");
   EXPECT_EQ(v2["verdict"], "OOM") << v2["reason"];
-  EXPECT_NE(v2["reason"].get<std::string>().find("Memory cgroup out of memory"), std::string::npos) << v2["reason"];
+  EXPECT_NE(v2["reason"].get<std::string>().find("Memory cgroup out of memory"), std::string::npos)
+      << v2["reason"];
 }
 
 }  // namespace

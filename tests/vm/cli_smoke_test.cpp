@@ -30,14 +30,16 @@ TEST(VmSmoke, SmokePlanGetsEveryExpectedVerdictWithItsEvidence) {
     auto result = read_json(run_dir / id / "result.json");
     EXPECT_TRUE(result["matched"].get<bool>()) << id << ": " << result["reason"];
     // Every cell keeps its evidence files.
-    EXPECT_NE(read_file(run_dir / id / "console.log").find("Linux version 6.1."), std::string::npos) << id;
+    EXPECT_NE(read_file(run_dir / id / "console.log").find("Linux version 6.1."), std::string::npos)
+        << id;
     EXPECT_NE(read_file(run_dir / id / "agent.jsonl").find("\"hello\""), std::string::npos) << id;
     EXPECT_NE(read_file(run_dir / id / "domain.xml").find("<domain"), std::string::npos) << id;
     if (result["verdict"] != "PASS") continue;
     ++passes;
     const auto& agent = result["agent_result"];
     ASSERT_TRUE(agent.is_object()) << id;
-    unsigned long long expected = result["spec"]["workload"]["size_mib"].get<unsigned long long>() << 20;
+    unsigned long long expected = result["spec"]["workload"]["size_mib"].get<unsigned long long>()
+                                  << 20;
     EXPECT_EQ(agent["bytes_written"].get<unsigned long long>(), expected) << id;
     EXPECT_EQ(agent["server_bytes_written"].get<unsigned long long>(), expected) << id;
     EXPECT_GT(agent["mib_per_s"].get<double>(), 1.0) << id;
@@ -53,27 +55,32 @@ TEST(VmSmoke, SmokePlanGetsEveryExpectedVerdictWithItsEvidence) {
 // agent monitor's task list).
 TEST(VmSmoke, StallControlIsAHangWithTheBlockedWritersStack) {
   TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
-  auto plan = write_plan(dir.path(), "stall.yaml",
-                         "cells:\n  - id: stall\n"
-                         "    server: {backend: stall, stall_after_mib: 4, writeback_cache: true, max_ratio: 100}\n"
-                         "    workload: {size_mib: 16}\n"
-                         "    monitor: {stall_after_s: 5, hung_task_timeout_secs: 5}\n"
-                         "    evidence_s: 10\n    expect: HANG\n");
+  auto plan = write_plan(
+      dir.path(), "stall.yaml",
+      "cells:\n  - id: stall\n"
+      "    server: {backend: stall, stall_after_mib: 4, writeback_cache: true, max_ratio: 100}\n"
+      "    workload: {size_mib: 16}\n"
+      "    monitor: {stall_after_s: 5, hung_task_timeout_secs: 5}\n"
+      "    evidence_s: 10\n    expect: HANG\n");
   auto r = run_cli({"run", plan.string(), "--results", (dir.path() / "results").string()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto run_dir = only_run_dir(dir.path() / "results");
   auto result = read_json(run_dir / "stall" / "result.json");
   EXPECT_EQ(result["verdict"], "HANG");
-  EXPECT_NE(result["signature"].get<std::string>().find("task hung in"), std::string::npos) << result["signature"];
+  EXPECT_NE(result["signature"].get<std::string>().find("task hung in"), std::string::npos)
+      << result["signature"];
   ASSERT_FALSE(result["reports"].empty());
   EXPECT_EQ(result["reports"][0]["kind"], "hung-task");
   EXPECT_FALSE(result["reports"][0]["frames"].empty());
-  EXPECT_NE(read_file(run_dir / "stall" / "console.log").find("Show Blocked State"), std::string::npos);
+  EXPECT_NE(read_file(run_dir / "stall" / "console.log").find("Show Blocked State"),
+            std::string::npos);
   const auto& stall = result["agent_stall"];
   ASSERT_TRUE(stall.is_object());
   bool writer_stack = false;
   for (const auto& task : stall["tasks"]) {
-    if (task["role"] == "writer" && task["state"] == "D" && !task["stack"].get<std::string>().empty()) writer_stack = true;
+    if (task["role"] == "writer" && task["state"] == "D" &&
+        !task["stack"].get<std::string>().empty())
+      writer_stack = true;
   }
   EXPECT_TRUE(writer_stack) << stall.dump();
 }
@@ -81,9 +88,10 @@ TEST(VmSmoke, StallControlIsAHangWithTheBlockedWritersStack) {
 // Cgroup placement as the guest read it back matches the spec, in v1 and in v2.
 TEST(VmSmoke, CgroupPlacementReadBackMatchesTheSpec) {
   TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
-  auto plan = write_plan(dir.path(), "cg.yaml",
-                    "defaults:\n  workload: {size_mib: 16}\n  cgroup: {memory_limit_mib: 256}\n"
-                    "axes:\n  cgroup: [v1, v2]\n  placement: [both-nested, server-root, workload-root]\n");
+  auto plan = write_plan(
+      dir.path(), "cg.yaml",
+      "defaults:\n  workload: {size_mib: 16}\n  cgroup: {memory_limit_mib: 256}\n"
+      "axes:\n  cgroup: [v1, v2]\n  placement: [both-nested, server-root, workload-root]\n");
   auto r = run_cli({"run", plan.string(), "--results", (dir.path() / "results").string()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   auto run = read_json(only_run_dir(dir.path() / "results") / "run.json");
@@ -106,17 +114,21 @@ TEST(VmSmoke, CgroupPlacementReadBackMatchesTheSpec) {
 // SKIP with the reason, not FAIL, decided from the kernel's configuration before booting.
 TEST(VmSmoke, V1CellOnAKernelWithoutV1MemcgIsSkip) {
   TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
-  auto plan = write_plan(dir.path(), "skip.yaml",
-                         "cells:\n  - id: v1-on-612\n    kernel: debian:trixie:cloud-amd64\n"
-                         "    cgroup: {version: v1, placement: both-nested, memory_limit_mib: 256}\n"
-                         "    workload: {size_mib: 16}\n");
+  auto plan =
+      write_plan(dir.path(), "skip.yaml",
+                 "cells:\n  - id: v1-on-612\n    kernel: debian:trixie:cloud-amd64\n"
+                 "    cgroup: {version: v1, placement: both-nested, memory_limit_mib: 256}\n"
+                 "    workload: {size_mib: 16}\n");
   auto r = run_cli({"run", plan.string(), "--results", (dir.path() / "results").string()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;  // SKIP is not a broken expectation
   auto result = read_json(only_run_dir(dir.path() / "results") / "v1-on-612" / "result.json");
   EXPECT_EQ(result["verdict"], "SKIP");
   EXPECT_NE(result["reason"].get<std::string>().find("v1"), std::string::npos) << result["reason"];
-  EXPECT_NE(result["reason"].get<std::string>().find("CONFIG_MEMCG_V1 is not set"), std::string::npos) << result["reason"];
-  EXPECT_EQ(result["kernel"]["release"].get<std::string>().rfind("6.12", 0), 0u) << result["kernel"];
+  EXPECT_NE(result["reason"].get<std::string>().find("CONFIG_MEMCG_V1 is not set"),
+            std::string::npos)
+      << result["reason"];
+  EXPECT_EQ(result["kernel"]["release"].get<std::string>().rfind("6.12", 0), 0u)
+      << result["kernel"];
   EXPECT_EQ(result["end"], "not-booted");
 }
 
@@ -124,9 +136,10 @@ TEST(VmSmoke, V1CellOnAKernelWithoutV1MemcgIsSkip) {
 // deadline fires first. INFRA, console kept, nothing left running.
 TEST(VmFailures, GuestThatNeverReachesTheAgentIsInfraWithConsoleKept) {
   TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
-  auto plan = write_plan(dir.path(), "noboot.yaml",
-                         "cells:\n  - id: noboot\n    kernel_cmdline: fuselab.root=/dev/nonexistent\n"
-                         "    boot_timeout_s: 12\n    cell_timeout_s: 60\n    infra_retries: 0\n");
+  auto plan =
+      write_plan(dir.path(), "noboot.yaml",
+                 "cells:\n  - id: noboot\n    kernel_cmdline: fuselab.root=/dev/nonexistent\n"
+                 "    boot_timeout_s: 12\n    cell_timeout_s: 60\n    infra_retries: 0\n");
   auto r = run_cli({"run", plan.string(), "--results", (dir.path() / "results").string()});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   auto run_dir = only_run_dir(dir.path() / "results");
@@ -140,16 +153,18 @@ TEST(VmFailures, GuestThatNeverReachesTheAgentIsInfraWithConsoleKept) {
 // report and says so.
 TEST(VmFailures, GuestThatPowersOffWithoutReportingIsInfra) {
   TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-");
-  auto plan = write_plan(dir.path(), "silent.yaml",
-                         "cells:\n  - id: silent\n    kernel_cmdline: fuselab.root=/dev/nonexistent\n"
-                         "    boot_timeout_s: 90\n    cell_timeout_s: 120\n    infra_retries: 0\n");
+  auto plan =
+      write_plan(dir.path(), "silent.yaml",
+                 "cells:\n  - id: silent\n    kernel_cmdline: fuselab.root=/dev/nonexistent\n"
+                 "    boot_timeout_s: 90\n    cell_timeout_s: 120\n    infra_retries: 0\n");
   auto r = run_cli({"run", plan.string(), "--results", (dir.path() / "results").string()});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   auto run_dir = only_run_dir(dir.path() / "results");
   auto result = read_json(run_dir / "silent" / "result.json");
   EXPECT_EQ(result["verdict"], "INFRA");
   EXPECT_EQ(result["end"], "powered-off");
-  EXPECT_NE(read_file(run_dir / "silent" / "console.log").find("fuselab-agent: FATAL"), std::string::npos);
+  EXPECT_NE(read_file(run_dir / "silent" / "console.log").find("fuselab-agent: FATAL"),
+            std::string::npos);
 }
 
 }  // namespace
