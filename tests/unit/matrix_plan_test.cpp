@@ -175,7 +175,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadMatrix{"repeat_zero", "axes:\n  threads: [1]\nrepeat: 0\n", 3, "repeat", ""},
         BadMatrix{"rules_without_axes", "cells:\n  - id: a\nexclude:\n  - {threads: 1}\n", 1,
                   "axes", ""}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& test) { return std::string(test.param.name); });
 
 }  // namespace
 }  // namespace fuselab

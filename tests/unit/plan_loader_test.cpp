@@ -74,7 +74,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadPlan{"no_cells", "name: x\n", 1, "cells", ""},
         BadPlan{"top_typo", "cels:\n  - id: a\n", 1, "cels", "cells"},
         BadPlan{"bad_id", "cells:\n  - id: 'A B'\n", 2, "cells[0].id", ""}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& test) { return std::string(test.param.name); });
 
 TEST(PlanLoader, MissingFileIsAUserError) {
   EXPECT_THROW(load_plan("/nonexistent/plan.yaml"), UserError);
