@@ -14,7 +14,7 @@ namespace fuselab::agent {
 
 class Channel {
  public:
-  static constexpr std::size_t kMaxLine = 64 * 1024;
+  static constexpr std::size_t kMaxLine = 64UL * 1024;
 
   // `in` may be empty (no host to read from). With `nonblocking` the fds are switched to
   // O_NONBLOCK, so that every send and receive keeps its deadline and a host that stops reading

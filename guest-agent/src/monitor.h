@@ -55,7 +55,7 @@ class Monitor {
   unsigned fuse_waiting(const std::string& device);
   bool sysrq_show_blocked();
 
-  static constexpr std::size_t kScratch = 48 * 1024;
+  static constexpr std::size_t kScratch = 48UL * 1024;
   static constexpr std::size_t kMaxTasksInEvidence = 24;
   static constexpr unsigned kMaxHangReports = 4;
 

@@ -11,7 +11,7 @@ namespace fuselab {
 
 class LineSplitter {
  public:
-  explicit LineSplitter(size_t max_line = 64 * 1024) : max_line_(max_line) {}
+  explicit LineSplitter(size_t max_line = 64UL * 1024) : max_line_(max_line) {}
 
   // Feeds bytes; returns the complete lines they finished (without '\n', '\r' stripped).
   // A line longer than max_line is cut there and counted in overlong().
