@@ -25,7 +25,8 @@ Sha256& Sha256::update_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw UserError("cannot read " + file.string());
   char buf[1 << 16];
-  while (in.read(buf, sizeof buf) || in.gcount() > 0) update({buf, static_cast<size_t>(in.gcount())});
+  while (in.read(buf, sizeof buf) || in.gcount() > 0)
+    update({buf, static_cast<size_t>(in.gcount())});
   return *this;
 }
 
@@ -43,6 +44,8 @@ std::string Sha256::hex() {
 }
 
 std::string sha256_hex(std::string_view data) { return Sha256().update(data).hex(); }
-std::string sha256_file(const std::filesystem::path& file) { return Sha256().update_file(file).hex(); }
+std::string sha256_file(const std::filesystem::path& file) {
+  return Sha256().update_file(file).hex();
+}
 
 }  // namespace fuselab

@@ -54,7 +54,7 @@ bool in_use_by_a_process(const std::filesystem::path& dir);
 // `legacy_age_s` and unused.
 std::vector<std::filesystem::path> sweep_owned_dirs(const std::filesystem::path& parent,
                                                     const std::string& prefix,
-                                                    long legacy_age_s = 24 * 3600);
+                                                    long legacy_age_s = 24L * 3600);
 
 // Removes the cache's leftovers of dead runs: "*.partial.<pid>", "*.tmp.<pid>" files and
 // ".fetch-<pid>-*", ".build-<pid>-*" directories (kernel work trees and libvirt roots are left

@@ -117,7 +117,8 @@ std::vector<std::string> kernel_part_packages(const std::string& image_package,
   const std::string image_prefix = "linux-image-";
   if (!image_package.starts_with(image_prefix)) return {};
   // "-<release>" that every part of this kernel ends with, e.g. "-7.2.13+deb14-cloud-amd64".
-  const std::string release_suffix = "-" + image_package.substr(image_prefix.size());
+  // Appended: `"x" + std::string&&` is a false -Wrestrict at -O3 in GCC 12 (GCC bug 105329).
+  const std::string release_suffix = std::string("-").append(image_package, image_prefix.size());
   std::vector<std::string> parts;
   for (auto& name : dependency_names(depends)) {
     if (name.starts_with("linux-") && name.ends_with(release_suffix) && name != image_package &&

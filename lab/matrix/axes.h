@@ -12,8 +12,8 @@ namespace fuselab {
 
 struct AxisDef {
   std::string name;
-  std::vector<std::string> path;                         // key path in a cell mapping
-  std::function<std::string(const CellSpec&)> read;      // the cell's value, normalised
+  std::vector<std::string> path;                     // key path in a cell mapping
+  std::function<std::string(const CellSpec&)> read;  // the cell's value, normalised
 };
 
 const std::vector<AxisDef>& axis_defs();

@@ -60,7 +60,8 @@ Plan select_cells(const Plan& plan, const std::vector<std::string>& ids) {
     if (std::find(known.begin(), known.end(), id) == known.end()) {
       std::string near = closest_match(id, known);
       throw UserError("plan " + plan.source + " has no cell '" + id + "'",
-                      near.empty() ? "fuselab plan " + plan.source + " lists the cells" : "did you mean '" + near + "'?");
+                      near.empty() ? "fuselab plan " + plan.source + " lists the cells"
+                                   : "did you mean '" + near + "'?");
     }
   }
   Plan selected = plan;

@@ -31,7 +31,8 @@ std::string path_component(std::string_view id) {
 // Plan-made ids are printable already and pass unchanged, so they stay stable across runs.
 std::string object_id(std::string_view run_id, std::string_view suffix = {}) {
   std::string id = fmt::format("{}:{}", kOrigin, clean_line(run_id));
-  if (!suffix.empty()) id += ":" + clean_line(suffix);
+  // Appended: `"x" + std::string&&` is a false -Wrestrict at -O3 in GCC 12 (GCC bug 105329).
+  if (!suffix.empty()) id.append(":").append(clean_line(suffix));
   return id;
 }
 

@@ -21,8 +21,8 @@ unsigned default_jobs(const Plan& plan) {
   long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
   struct sysinfo info {};
   ::sysinfo(&info);
-  unsigned long long free_mib = (static_cast<unsigned long long>(info.freeram) + info.bufferram) *
-                                info.mem_unit >> 20;
+  unsigned long long free_mib =
+      (static_cast<unsigned long long>(info.freeram) + info.bufferram) * info.mem_unit >> 20;
   unsigned by_cpu = static_cast<unsigned>(std::max(1L, cpus / static_cast<long>(vcpus)));
   unsigned by_memory = static_cast<unsigned>(std::max(1ULL, free_mib / (memory_mib + 256ULL)));
   return std::max(1u, std::min(by_cpu, by_memory));
@@ -74,7 +74,8 @@ void run_pool(size_t count, unsigned jobs, const std::atomic<bool>& stop,
     }
   };
   std::vector<std::thread> threads;
-  for (unsigned t = 0; t < std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(count))); ++t) {
+  for (unsigned t = 0; t < std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(count)));
+       ++t) {
     threads.emplace_back(worker);
   }
   for (auto& t : threads) t.join();

@@ -16,7 +16,8 @@ bool verdict_expected(std::string_view expect, std::string_view verdict_name) {
 bool expectation_met(const CellSpec& cell, Verdict verdict, const std::string& signature) {
   if (verdict == Verdict::Skip) return true;
   if (!verdict_expected(cell.expect, to_string(verdict))) return false;
-  return cell.expect_signature.empty() || signature.find(cell.expect_signature) != std::string::npos;
+  return cell.expect_signature.empty() ||
+         signature.find(cell.expect_signature) != std::string::npos;
 }
 
 }  // namespace fuselab

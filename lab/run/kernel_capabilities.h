@@ -25,14 +25,17 @@ struct KernelCapabilities {
 
 // Parses a kernel .config text (`CONFIG_X=y`, `# CONFIG_X is not set`) and its
 // "# Linux/x86 6.1.176 Kernel Configuration" header. Throws InfraError when the header is missing.
-KernelCapabilities capabilities_from_config(const std::string& config_text, const std::string& source);
+KernelCapabilities capabilities_from_config(const std::string& config_text,
+                                            const std::string& source);
 
 // The configuration file of a prepared kernel: `config` if given, else config-<release> or
 // .config beside the kernel image. Empty when there is none.
-std::filesystem::path find_kernel_config(const std::filesystem::path& kernel_image, const std::string& release,
+std::filesystem::path find_kernel_config(const std::filesystem::path& kernel_image,
+                                         const std::string& release,
                                          const std::filesystem::path& config = {});
 
-std::optional<KernelCapabilities> read_kernel_capabilities(const std::filesystem::path& config_file);
+std::optional<KernelCapabilities> read_kernel_capabilities(
+    const std::filesystem::path& config_file);
 
 struct Requirement {
   std::string capability;  // a KernelCapabilities name
@@ -44,7 +47,8 @@ std::vector<Requirement> cell_requirements(const CellSpec& cell);
 
 struct Unmet {
   Requirement requirement;
-  std::string reason;  // "kernel 6.12 has no cgroup v1 memory controller (# CONFIG_MEMCG_V1 is not set); needed by cgroup: v1"
+  std::string reason;  // "kernel 6.12 has no cgroup v1 memory controller (# CONFIG_MEMCG_V1 is not
+                       // set); needed by cgroup: v1"
 };
 
 std::vector<Unmet> unmet_requirements(const CellSpec& cell, const KernelCapabilities& caps);

@@ -11,6 +11,7 @@ namespace fuselab {
 
 // Copies each run's cell directories into `into` and writes its run.json. A cell present in
 // several runs is an error (shards do not overlap). Returns the merged summary.
-RunSummary merge_runs(const std::vector<std::filesystem::path>& runs, const std::filesystem::path& into);
+RunSummary merge_runs(const std::vector<std::filesystem::path>& runs,
+                      const std::filesystem::path& into);
 
 }  // namespace fuselab

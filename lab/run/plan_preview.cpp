@@ -30,7 +30,8 @@ struct KernelInfo {
   std::optional<KernelCapabilities> caps;
 };
 
-std::optional<KernelInfo> cached_kernel_info(const std::string& value, const std::vector<CachedKernel>& cached) {
+std::optional<KernelInfo> cached_kernel_info(const std::string& value,
+                                             const std::vector<CachedKernel>& cached) {
   const CachedKernel* newest = nullptr;
   for (const auto& k : cached) {
     if (k.value == cache_value(value)) newest = &k;  // sorted by version: the last one is newest
@@ -38,7 +39,8 @@ std::optional<KernelInfo> cached_kernel_info(const std::string& value, const std
   if (!newest) return std::nullopt;
   KernelInfo info{newest->release, std::nullopt};
   try {
-    info.caps = read_kernel_capabilities(find_kernel_config(newest->kernel, newest->release, newest->dir / "config"));
+    info.caps = read_kernel_capabilities(
+        find_kernel_config(newest->kernel, newest->release, newest->dir / "config"));
   } catch (const std::exception&) {
     // An unreadable configuration leaves the capabilities unknown; the agent checks in the guest.
   }
@@ -63,10 +65,14 @@ std::string format_capability_preview(const Plan& plan, const fs::path& kernels_
   }
   std::string out = "\nkernels (capabilities from their configuration):\n";
   for (const auto& [value, info] : kernels) {
-    if (!info) out += fmt::format("  {}: not prepared yet, capabilities unknown (fuselab prepare)\n", value);
-    else if (!info->caps) out += fmt::format("  {}: {}, no configuration: checked in the guest\n", value, info->release);
-    else out += fmt::format("  {}: {}: has {}; lacks {}\n", value, info->release, capability_list(*info->caps, true),
-                       capability_list(*info->caps, false));
+    if (!info)
+      out += fmt::format("  {}: not prepared yet, capabilities unknown (fuselab prepare)\n", value);
+    else if (!info->caps)
+      out +=
+          fmt::format("  {}: {}, no configuration: checked in the guest\n", value, info->release);
+    else
+      out += fmt::format("  {}: {}: has {}; lacks {}\n", value, info->release,
+                         capability_list(*info->caps, true), capability_list(*info->caps, false));
   }
   std::vector<std::string> skips;
   std::map<std::string, unsigned> notes;  // one line per distinct note, with how many cells get it
@@ -74,7 +80,8 @@ std::string format_capability_preview(const Plan& plan, const fs::path& kernels_
     const auto& info = kernels[c.kernel];
     if (!info || !info->caps) continue;
     auto unmet = unmet_requirements(c, *info->caps);
-    if (auto reason = skip_reason(unmet); !reason.empty()) skips.push_back(fmt::format("  {}: {}", c.id, reason));
+    if (auto reason = skip_reason(unmet); !reason.empty())
+      skips.push_back(fmt::format("  {}: {}", c.id, reason));
     for (const auto& u : unmet) {
       if (!u.requirement.hard) ++notes[u.reason];
     }

@@ -16,7 +16,6 @@ std::once_flag registered;
 
 }  // namespace
 
-
 LibvirtEventLoop::LibvirtEventLoop() {
   std::call_once(registered, [] {
     // We report libvirt's errors ourselves (libvirt_error()); its default handler would print
@@ -34,7 +33,8 @@ LibvirtEventLoop::LibvirtEventLoop() {
 LibvirtEventLoop::~LibvirtEventLoop() {
   running_ = false;
   // A zero-delay timer wakes the loop so that the thread sees running_ == false.
-  int timer = virEventAddTimeout(0, [](int id, void*) { virEventRemoveTimeout(id); }, nullptr, nullptr);
+  int timer = virEventAddTimeout(
+      0, [](int id, void*) { virEventRemoveTimeout(id); }, nullptr, nullptr);
   if (timer < 0) {
     thread_.detach();  // cannot wake it: leave it to process exit rather than hang here
     return;

@@ -72,7 +72,8 @@ std::vector<OrphanGuest> kill_orphaned_guests(const fs::path& embed_parent) {
       fs::remove(e.path(), rec);
       fs::remove(state / (name + ".xml"), rec);
       // Its private dir (monitor socket, master key): lib/qemu/domain-<id>-<name, cut to 20>.
-      const std::string suffix = "-" + name.substr(0, 20);
+      // Appended: `"x" + std::string&&` is a false -Wrestrict at -O3 in GCC 12 (GCC bug 105329).
+      const std::string suffix = std::string("-").append(name, 0, 20);
       for (const auto& d : fs::directory_iterator(slot.path() / "lib" / "qemu", rec)) {
         const std::string dn = d.path().filename().string();
         if (dn.starts_with("domain-") && dn.ends_with(suffix)) fs::remove_all(d.path(), rec);

@@ -70,10 +70,10 @@ INSTANTIATE_TEST_SUITE_P(Backends, AgentBackendTest,
                                            BackendCase{"memory", true, false},
                                            BackendCase{"passthrough", false, true},
                                            BackendCase{"passthrough", true, false}),
-                         [](const auto& info) {
-                           return std::string(info.param.backend) +
-                                  (info.param.splice ? "Splice" : "Copy") +
-                                  (info.param.writeback_cache ? "Writeback" : "WriteThrough");
+                         [](const auto& test) {
+                           return std::string(test.param.backend) +
+                                  (test.param.splice ? "Splice" : "Copy") +
+                                  (test.param.writeback_cache ? "Writeback" : "WriteThrough");
                          });
 
 TEST_F(AgentLocalTest, MaxWriteSplitsWrites) {

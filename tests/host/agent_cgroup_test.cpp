@@ -52,8 +52,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Placement{"v1", "server-root"}, Placement{"v1", "workload-root"},
                       Placement{"v2", "both-root"}, Placement{"v2", "both-nested"},
                       Placement{"v2", "server-root"}, Placement{"v2", "workload-root"}),
-    [](const auto& info) {
-      std::string name = std::string(info.param.version) + "_" + info.param.placement;
+    [](const auto& test) {
+      std::string name = std::string(test.param.version) + "_" + test.param.placement;
       for (char& c : name)
         if (c == '-') c = '_';
       return name;

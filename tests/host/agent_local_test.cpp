@@ -52,10 +52,10 @@ TEST_P(AgentSeqWriteTest, NullBackendReceivesEveryByte) {
 INSTANTIATE_TEST_SUITE_P(AgentKnobs, AgentSeqWriteTest,
                          ::testing::Values(Knobs{false, 1}, Knobs{false, 4}, Knobs{true, 1},
                                            Knobs{true, 4}),
-                         [](const auto& info) {
-                           return std::string(info.param.writeback_cache ? "Writeback"
+                         [](const auto& test) {
+                           return std::string(test.param.writeback_cache ? "Writeback"
                                                                          : "WriteThrough") +
-                                  "Threads" + std::to_string(info.param.threads);
+                                  "Threads" + std::to_string(test.param.threads);
                          });
 
 TEST_F(AgentLocalTest, WithoutWritebackCacheEachWriteIsOneRequest) {

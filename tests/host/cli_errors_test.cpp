@@ -30,7 +30,8 @@ TEST_F(CliErrors, MalformedYamlNamesFileAndLine) {
 }
 
 TEST_F(CliErrors, UnknownKeyNamesKeyAndSuggestion) {
-  auto plan = write_plan(dir.path(), "typo.yaml", "cells:\n  - id: a\n    workload: {size_mb: 4}\n");
+  auto plan =
+      write_plan(dir.path(), "typo.yaml", "cells:\n  - id: a\n    workload: {size_mb: 4}\n");
   auto r = run_cli({"run", plan.string(), "--results", results()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(plan.string() + ":3:"), std::string::npos) << r.err;
@@ -39,7 +40,8 @@ TEST_F(CliErrors, UnknownKeyNamesKeyAndSuggestion) {
 }
 
 TEST_F(CliErrors, KernelThatDoesNotExist) {
-  auto plan = write_plan(dir.path(), "k.yaml", "cells:\n  - id: a\n    kernel: path:/nonexistent/bzImage\n");
+  auto plan = write_plan(dir.path(), "k.yaml",
+                         "cells:\n  - id: a\n    kernel: path:/nonexistent/bzImage\n");
   auto r = run_cli({"run", plan.string(), "--results", results()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("/nonexistent/bzImage"), std::string::npos) << r.err;
@@ -70,7 +72,8 @@ TEST_F(CliErrors, BadAccelerator) {
 TEST_F(CliErrors, HelpListsSubcommands) {
   auto r = run_cli({"--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* sub : {"run", "prepare", "probe-accel"}) EXPECT_NE(r.out.find(sub), std::string::npos) << sub;
+  for (const char* sub : {"run", "prepare", "probe-accel"})
+    EXPECT_NE(r.out.find(sub), std::string::npos) << sub;
 }
 
 }  // namespace

@@ -38,7 +38,8 @@ std::map<std::string, CpioEntry> list_cpio(const fs::path& path) {
       e.content.resize(static_cast<size_t>(e.size));
       archive_read_data(a, e.content.data(), e.content.size());
     }
-    entries["/" + std::string(archive_entry_pathname(entry))] = e;
+    // Appended: `"x" + std::string&&` is a false -Wrestrict at -O3 in GCC 12 (GCC bug 105329).
+    entries[std::string("/").append(archive_entry_pathname(entry))] = e;
   }
   archive_read_free(a);
   return entries;

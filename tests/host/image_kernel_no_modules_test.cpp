@@ -29,7 +29,8 @@ std::map<std::string, std::string> read_cpio(const fs::path& path) {
       content.resize(static_cast<size_t>(archive_entry_size(entry)));
       archive_read_data(a, content.data(), content.size());
     }
-    files["/" + std::string(archive_entry_pathname(entry))] = content;
+    // Appended: `"x" + std::string&&` is a false -Wrestrict at -O3 in GCC 12 (GCC bug 105329).
+    files[std::string("/").append(archive_entry_pathname(entry))] = content;
   }
   archive_read_free(a);
   return files;

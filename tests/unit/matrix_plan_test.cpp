@@ -26,7 +26,8 @@ TEST(MatrixPlan, CrossProductWithReadableIds) {
 axes:
   writeback_cache: [false, true]
   threads: [1, 4]
-)", "m.yaml");
+)",
+                         "m.yaml");
   EXPECT_EQ(ids(plan), (std::vector<std::string>{"base", "threads=4", "writeback_cache=true",
                                                  "threads=4,writeback_cache=true"}));
   EXPECT_EQ(cell(plan, "threads=4").server.threads, 4u);
@@ -36,7 +37,8 @@ axes:
 
 TEST(MatrixPlan, IdsSurviveAddingAxesThatKeepTheirDefault) {
   Plan before = parse_plan("axes:\n  threads: [1, 4]\n", "a.yaml");
-  Plan after = parse_plan("axes:\n  block_kib: [1024, 4]\n  fsync: [true]\n  threads: [1, 4]\n", "b.yaml");
+  Plan after =
+      parse_plan("axes:\n  block_kib: [1024, 4]\n  fsync: [true]\n  threads: [1, 4]\n", "b.yaml");
   std::set<std::string> after_ids;
   for (const auto& id : ids(after)) after_ids.insert(id);
   for (const auto& id : ids(before)) EXPECT_TRUE(after_ids.contains(id)) << id;
@@ -56,7 +58,8 @@ expect:
     verdict: SLOW
     signature: task hung in
   - verdict: PASS
-)", "m.yaml");
+)",
+                         "m.yaml");
   EXPECT_EQ(plan.cells.size(), 8u);  // 2 x (3 - 1) x 2 repeats
   const CellSpec& slow = cell(plan, "threads=4,writeback_cache=true.r2");
   EXPECT_EQ(slow.expect, "SLOW");
@@ -65,7 +68,8 @@ expect:
 }
 
 TEST(MatrixPlan, ListedCellsAddToTheMatrix) {
-  Plan plan = parse_plan("axes:\n  threads: [1, 4]\ncells:\n  - id: extra\n    server: {threads: 8}\n", "m.yaml");
+  Plan plan = parse_plan(
+      "axes:\n  threads: [1, 4]\ncells:\n  - id: extra\n    server: {threads: 8}\n", "m.yaml");
   EXPECT_EQ(ids(plan), (std::vector<std::string>{"base", "threads=4", "extra"}));
 }
 
@@ -81,7 +85,8 @@ expect:
   - when: {kernel: unguarded, pressure: on}
     verdict: HANG
   - verdict: [PASS, STALL]
-)", "m.yaml");
+)",
+                         "m.yaml");
   ASSERT_EQ(plan.cells.size(), 8u);
   // Labels always appear in ids: they have no default to leave out.
   const CellSpec& hang = cell(plan, "kernel=unguarded,pressure=on,threads=4");
@@ -125,31 +130,38 @@ INSTANTIATE_TEST_SUITE_P(
     Table, MatrixErrors,
     ::testing::Values(
         BadMatrix{"unknown_axis", "axes:\n  thread: [1, 2]\n", 2, "axes.thread", "threads"},
-        BadMatrix{"bad_axis_value", "axes:\n  threads: [1, 999]\n", 2, "axes.threads[1].server.threads", ""},
-        BadMatrix{"duplicate_value", "axes:\n  writeback_cache: [on, true]\n", 2, "axes.writeback_cache", ""},
+        BadMatrix{"bad_axis_value", "axes:\n  threads: [1, 999]\n", 2,
+                  "axes.threads[1].server.threads", ""},
+        BadMatrix{"duplicate_value", "axes:\n  writeback_cache: [on, true]\n", 2,
+                  "axes.writeback_cache", ""},
         // Rule values are checked against the axes, so an include that could match nothing is
         // reported at its value.
-        BadMatrix{"include_matches_nothing", "axes:\n  threads: [1, 4]\ninclude:\n  - {threads: 2}\n", 4,
-                  "include[0].threads", "1, 4"},
-        BadMatrix{"everything_excluded", "axes:\n  threads: [1, 4]\nexclude:\n  - {threads: [1, 4]}\n", 1,
-                  "cells", ""},
-        BadMatrix{"rule_names_unknown_axis", "axes:\n  threads: [1, 4]\nexclude:\n  - {threds: 1}\n", 4,
-                  "exclude[0].threds", "threads"},
-        BadMatrix{"rule_value_not_on_axis", "axes:\n  threads: [1, 4]\nexclude:\n  - {threads: 2}\n", 4,
-                  "exclude[0].threads", "1, 4"},
-        BadMatrix{"expect_unknown_axis", "axes:\n  threads: [1, 4]\nexpect:\n  - when: {cgroup: v1}\n    verdict: HANG\n",
+        BadMatrix{"include_matches_nothing",
+                  "axes:\n  threads: [1, 4]\ninclude:\n  - {threads: 2}\n", 4, "include[0].threads",
+                  "1, 4"},
+        BadMatrix{"everything_excluded",
+                  "axes:\n  threads: [1, 4]\nexclude:\n  - {threads: [1, 4]}\n", 1, "cells", ""},
+        BadMatrix{"rule_names_unknown_axis",
+                  "axes:\n  threads: [1, 4]\nexclude:\n  - {threds: 1}\n", 4, "exclude[0].threds",
+                  "threads"},
+        BadMatrix{"rule_value_not_on_axis",
+                  "axes:\n  threads: [1, 4]\nexclude:\n  - {threads: 2}\n", 4, "exclude[0].threads",
+                  "1, 4"},
+        BadMatrix{"expect_unknown_axis",
+                  "axes:\n  threads: [1, 4]\nexpect:\n  - when: {cgroup: v1}\n    verdict: HANG\n",
                   4, "expect[0].when.cgroup", ""},
         BadMatrix{"expect_conflict",
                   "axes:\n  threads: [1, 4]\nexpect:\n  - when: {threads: 4}\n    verdict: HANG\n"
                   "  - when: {threads: 4}\n    verdict: PASS\n",
                   6, "expect[1]", ""},
         BadMatrix{"expect_unreachable",
-                  "axes:\n  threads: [1, 4]\nexpect:\n  - verdict: PASS\n  - when: {threads: 4}\n    verdict: HANG\n",
+                  "axes:\n  threads: [1, 4]\nexpect:\n  - verdict: PASS\n  - when: {threads: 4}\n  "
+                  "  verdict: HANG\n",
                   5, "expect[1]", "earlier rule"},
-        BadMatrix{"expect_bad_verdict", "axes:\n  threads: [1, 4]\nexpect:\n  - verdict: HUNG\n", 4, "expect[0].expect",
-                  "HANG"},
-        BadMatrix{"custom_axis_needs_fragments", "axes:\n  pressure: {on: 64}\n", 2, "axes.pressure.on",
-                  "memory_limit_mib"},
+        BadMatrix{"expect_bad_verdict", "axes:\n  threads: [1, 4]\nexpect:\n  - verdict: HUNG\n", 4,
+                  "expect[0].expect", "HANG"},
+        BadMatrix{"custom_axis_needs_fragments", "axes:\n  pressure: {on: 64}\n", 2,
+                  "axes.pressure.on", "memory_limit_mib"},
         BadMatrix{"label_not_id_safe", "axes:\n  pressure: {\"a b\": {server: {threads: 2}}}\n", 2,
                   "axes.pressure.a b", "a-z"},
         BadMatrix{"fragment_bad_key", "axes:\n  pressure:\n    on: {server: {thread: 2}}\n", 3,
@@ -157,11 +169,13 @@ INSTANTIATE_TEST_SUITE_P(
         BadMatrix{"rule_label_not_on_axis",
                   "axes:\n  pressure: {off: {}, on: {}}\nexclude:\n  - {pressure: maybe}\n", 4,
                   "exclude[0].pressure", "off, on"},
-        BadMatrix{"verdict_list_bad_name", "axes:\n  threads: [1, 4]\nexpect:\n  - verdict: [PASS, HUNG]\n", 4,
+        BadMatrix{"verdict_list_bad_name",
+                  "axes:\n  threads: [1, 4]\nexpect:\n  - verdict: [PASS, HUNG]\n", 4,
                   "expect[0].verdict.expect", "HANG"},
         BadMatrix{"repeat_zero", "axes:\n  threads: [1]\nrepeat: 0\n", 3, "repeat", ""},
-        BadMatrix{"rules_without_axes", "cells:\n  - id: a\nexclude:\n  - {threads: 1}\n", 1, "axes", ""}),
-    [](const auto& info) { return std::string(info.param.name); });
+        BadMatrix{"rules_without_axes", "cells:\n  - id: a\nexclude:\n  - {threads: 1}\n", 1,
+                  "axes", ""}),
+    [](const auto& test) { return std::string(test.param.name); });
 
 }  // namespace
 }  // namespace fuselab

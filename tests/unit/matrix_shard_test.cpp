@@ -10,7 +10,9 @@ namespace fuselab {
 namespace {
 
 TEST(Shard, PartitionsThePlanDisjointlyAndCompletely) {
-  Plan plan = parse_plan("axes:\n  threads: [1, 2, 3, 4]\n  block_kib: [4, 64, 1024]\n  fsync: [true, false]\n", "s.yaml");
+  Plan plan = parse_plan(
+      "axes:\n  threads: [1, 2, 3, 4]\n  block_kib: [4, 64, 1024]\n  fsync: [true, false]\n",
+      "s.yaml");
   ASSERT_EQ(plan.cells.size(), 24u);
   for (unsigned n : {1u, 2u, 3u, 5u}) {
     std::multiset<std::string> seen;

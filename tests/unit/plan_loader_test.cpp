@@ -1,7 +1,8 @@
 #include "config/plan_loader.h"
-#include "matrix/plan.h"
 
 #include <gtest/gtest.h>
+
+#include "matrix/plan.h"
 
 namespace fuselab {
 namespace {
@@ -58,18 +59,22 @@ TEST_P(PlanErrors, NameFileLineAndKey) {
 INSTANTIATE_TEST_SUITE_P(
     Table, PlanErrors,
     ::testing::Values(
-        BadPlan{"unknown_key", "cells:\n  - id: a\n    memroy_mib: 5\n", 3, "cells[0].memroy_mib", "memory_mib"},
-        BadPlan{"unknown_nested", "cells:\n  - id: a\n    server: {thread: 2}\n", 3, "cells[0].server.thread", "threads"},
+        BadPlan{"unknown_key", "cells:\n  - id: a\n    memroy_mib: 5\n", 3, "cells[0].memroy_mib",
+                "memory_mib"},
+        BadPlan{"unknown_nested", "cells:\n  - id: a\n    server: {thread: 2}\n", 3,
+                "cells[0].server.thread", "threads"},
         BadPlan{"out_of_range", "cells:\n  - id: a\n    vcpus: 999\n", 3, "cells[0].vcpus", ""},
         BadPlan{"not_a_number", "cells:\n  - id: a\n    vcpus: two\n", 3, "cells[0].vcpus", ""},
-        BadPlan{"bad_verdict", "cells:\n  - id: a\n    expect: HNAG\n", 3, "cells[0].expect", "HANG"},
-        BadPlan{"bad_backend", "cells:\n  - id: a\n    server: {backend: nul}\n", 3, "cells[0].server.backend", "null"},
+        BadPlan{"bad_verdict", "cells:\n  - id: a\n    expect: HNAG\n", 3, "cells[0].expect",
+                "HANG"},
+        BadPlan{"bad_backend", "cells:\n  - id: a\n    server: {backend: nul}\n", 3,
+                "cells[0].server.backend", "null"},
         BadPlan{"duplicate_id", "cells:\n  - id: a\n  - id: a\n", 3, "cells[1]", ""},
         BadPlan{"malformed", "cells:\n  - id: a\n   bad: [\n", 3, "", ""},
         BadPlan{"no_cells", "name: x\n", 1, "cells", ""},
         BadPlan{"top_typo", "cels:\n  - id: a\n", 1, "cels", "cells"},
         BadPlan{"bad_id", "cells:\n  - id: 'A B'\n", 2, "cells[0].id", ""}),
-    [](const auto& info) { return std::string(info.param.name); });
+    [](const auto& test) { return std::string(test.param.name); });
 
 TEST(PlanLoader, MissingFileIsAUserError) {
   EXPECT_THROW(load_plan("/nonexistent/plan.yaml"), UserError);

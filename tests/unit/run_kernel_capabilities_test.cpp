@@ -34,7 +34,8 @@ TEST(KernelCapabilities, DebianTrixieLacksCgroupV1) {
 
 TEST(KernelCapabilities, BuiltConfigWithMemcgV1) {
   auto caps = capabilities_from_config(
-      "#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86_64 7.2.13 Kernel Configuration\n"
+      "#\n# Automatically generated file; DO NOT EDIT.\n# Linux/x86_64 7.2.13 Kernel "
+      "Configuration\n"
       "CONFIG_MEMCG=y\nCONFIG_MEMCG_V1=y\n# CONFIG_LRU_GEN is not set\n",
       "built");
   EXPECT_EQ(caps.version, "7.2");
@@ -43,7 +44,10 @@ TEST(KernelCapabilities, BuiltConfigWithMemcgV1) {
 }
 
 TEST(KernelCapabilities, NotAConfig) {
-  EXPECT_THROW(capabilities_from_config("\x7f" "ELF binary", "vmlinuz"), InfraError);
+  EXPECT_THROW(capabilities_from_config("\x7f"
+                                        "ELF binary",
+                                        "vmlinuz"),
+               InfraError);
 }
 
 TEST(KernelCapabilities, CellsNeedingWhatTheKernelLacksAreSkipped) {
@@ -54,7 +58,8 @@ TEST(KernelCapabilities, CellsNeedingWhatTheKernelLacksAreSkipped) {
   auto unmet = unmet_requirements(v1, trixie);
   ASSERT_EQ(unmet.size(), 1u);
   EXPECT_EQ(skip_reason(unmet),
-            "kernel 6.12 has no cgroup v1 memory controller (CONFIG_MEMCG_V1 is not set); needed by cgroup: v1");
+            "kernel 6.12 has no cgroup v1 memory controller (CONFIG_MEMCG_V1 is not set); needed "
+            "by cgroup: v1");
 
   CellSpec v2;
   v2.cgroup.version = "v2";

@@ -24,7 +24,8 @@ int processes_mentioning(const std::string& needle) {
   int n = 0;
   for (const auto& e : fs::directory_iterator("/proc")) {
     std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos || std::stoi(name) == getpid()) continue;
+    if (name.find_first_not_of("0123456789") != std::string::npos || std::stoi(name) == getpid())
+      continue;
     std::ifstream in(e.path() / "cmdline", std::ios::binary);
     std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (cmdline.find("qemu") != std::string::npos && cmdline.find(needle) != std::string::npos) ++n;
@@ -42,8 +43,8 @@ TEST(VmInterrupt, CtrlCLeavesNoGuestNoOverlayAndKeepsResults) {
                                   "cells:\n  - id: first\n    workload: {size_mib: 16}\n"
                                   "  - id: long\n    workload: {size_mib: 4096, block_kib: 4}\n"
                                   "    cell_timeout_s: 600\n");
-  std::vector<std::string> args = {FUSELAB_CLI_PATH, "run", plan.string(), "--results", results.string(),
-                                   "--run-id", run_id};
+  std::vector<std::string> args = {FUSELAB_CLI_PATH, "run",      plan.string(), "--results",
+                                   results.string(), "--run-id", run_id};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -73,7 +74,8 @@ TEST(VmInterrupt, CtrlCLeavesNoGuestNoOverlayAndKeepsResults) {
   kill(pid, SIGINT);
 
   int status = 0;
-  for (int i = 0; i < 600 && waitpid(pid, &status, WNOHANG) == 0; ++i) std::this_thread::sleep_for(100ms);
+  for (int i = 0; i < 600 && waitpid(pid, &status, WNOHANG) == 0; ++i)
+    std::this_thread::sleep_for(100ms);
   ASSERT_TRUE(WIFEXITED(status)) << "fuselab did not exit within 60 s of SIGINT";
   EXPECT_EQ(WEXITSTATUS(status), 130);
 

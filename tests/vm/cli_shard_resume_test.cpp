@@ -31,14 +31,15 @@ TEST(VmShards, TwoShardsMergeIntoTheWholePlanAndResumeRunsNothingTwice) {
   EXPECT_EQ(s1["cells"].size() + s2["cells"].size(), 4u);
 
   auto merged_dir = dir.path() / "results" / "merged";
-  auto m = run_cli({"merge", (dir.path() / "results" / "s1").string(), (dir.path() / "results" / "s2").string(),
-                    "--into", merged_dir.string()});
+  auto m = run_cli({"merge", (dir.path() / "results" / "s1").string(),
+                    (dir.path() / "results" / "s2").string(), "--into", merged_dir.string()});
   ASSERT_EQ(m.exit_code, 0) << m.out << m.err;
   auto merged = read_json(merged_dir / "run.json");
   ASSERT_EQ(merged["cells"].size(), 4u);
   for (const auto& c : merged["cells"]) {
     EXPECT_EQ(c["verdict"], "PASS") << c["id"];
-    EXPECT_TRUE(std::filesystem::exists(merged_dir / c["id"].get<std::string>() / "console.log")) << c["id"];
+    EXPECT_TRUE(std::filesystem::exists(merged_dir / c["id"].get<std::string>() / "console.log"))
+        << c["id"];
   }
 
   // Resuming the merged run: every cell is done, none boots again.

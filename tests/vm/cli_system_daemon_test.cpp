@@ -94,7 +94,9 @@ class SystemDaemon {
  private:
   std::string log_tail(const std::string& name) const {
     fs::path log = dir_.path() / (name + ".log");
-    return fs::exists(log) ? "\n" + tail_lines(read_file(log), 10) : std::string();
+    // Appended: `"x" + std::string&&` is a false -Wrestrict at -O3 in GCC 12 (GCC bug 105329).
+    return fs::exists(log) ? std::string("\n").append(tail_lines(read_file(log), 10))
+                           : std::string();
   }
 
   TempDir dir_{fs::temp_directory_path(), "fuselab-daemons-"};

@@ -57,7 +57,7 @@ class Monitor {
   long long fuse_connection_value(long long conn, const char* file);
   bool sysrq_show_blocked();
 
-  static constexpr std::size_t kScratch = 48 * 1024;
+  static constexpr std::size_t kScratch = 48UL * 1024;
   static constexpr std::size_t kMaxTasksInEvidence = 24;
   static constexpr std::size_t kMaxMemcgFileInEvidence = 3 * 1024;
   static constexpr unsigned kMaxHangReports = 4;

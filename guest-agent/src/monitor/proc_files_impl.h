@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 
@@ -27,10 +28,15 @@ void for_each_number_in(int dir_fd, char* scratch, std::size_t size, Fn&& fn) {
     long n = syscall(SYS_getdents64, dir_fd, scratch, size);
     if (n <= 0) return;
     for (long off = 0; off < n;) {
-      auto* d = reinterpret_cast<Dirent64*>(scratch + off);
-      off += d->d_reclen;
-      long long v = parse_number(d->d_name);
-      if (v >= 0 && d->d_name[0] >= '0' && d->d_name[0] <= '9') fn(v);
+      // Records are 8-byte aligned only relative to `scratch`, which may itself be unaligned
+      // (UBSan: misaligned Dirent64 access): read the length with memcpy, not through a Dirent64*.
+      const char* rec = scratch + off;
+      unsigned short reclen = 0;
+      std::memcpy(&reclen, rec + offsetof(Dirent64, d_reclen), sizeof reclen);
+      const char* name = rec + offsetof(Dirent64, d_name);
+      off += reclen;
+      long long v = parse_number(name);
+      if (v >= 0 && name[0] >= '0' && name[0] <= '9') fn(v);
     }
   }
 }

@@ -150,7 +150,9 @@ std::string CellCgroups::join_dir(const std::string& dir) const {
     // "id:controllers:path"; v2 is "0::path", v1 lists the hierarchy's controllers.
     auto a = line.find(':'), b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
-    std::string controllers = "," + line.substr(a + 1, b - a - 1) + ",";
+    // Appended, not `"," + std::string&&`: GCC 12 -O3's false -Wrestrict (GCC bug 105329).
+    std::string controllers = ",";
+    controllers.append(line, a + 1, b - a - 1).append(",");
     if ((v2 && line.compare(0, a, "0") == 0 && controllers == ",,") ||
         (!v2 && controllers.find(",memory,") != std::string::npos))
       return line.substr(b + 1);
