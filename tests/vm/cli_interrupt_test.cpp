@@ -6,10 +6,10 @@
 #include <sys/wait.h>
 
 #include <chrono>
-#include <fstream>
 #include <thread>
 
 #include "support/cli_runner.h"
+#include "support/qemu_processes.h"
 
 extern char** environ;
 
@@ -19,19 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// Processes whose command line mentions `needle` (QEMU's includes the guest name).
-int processes_mentioning(const std::string& needle) {
-  int n = 0;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos || std::stoi(name) == getpid())
-      continue;
-    std::ifstream in(e.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find("qemu") != std::string::npos && cmdline.find(needle) != std::string::npos) ++n;
-  }
-  return n;
-}
+using testing::qemu_processes_mentioning;
 
 TEST(VmInterrupt, CtrlCLeavesNoGuestNoOverlayAndKeepsResults) {
   TempDir dir(fs::temp_directory_path(), "fuselab-vm-");
@@ -70,7 +58,7 @@ TEST(VmInterrupt, CtrlCLeavesNoGuestNoOverlayAndKeepsResults) {
   auto name_at = xml.find("<name>") + 6;
   const std::string guest_prefix = xml.substr(name_at, xml.find("</name>") - name_at);
   ASSERT_EQ(guest_prefix.rfind("fl-", 0), 0u) << guest_prefix;
-  EXPECT_GE(processes_mentioning(guest_prefix), 1);
+  EXPECT_GE(qemu_processes_mentioning(guest_prefix), 1);
   kill(pid, SIGINT);
 
   int status = 0;
@@ -79,7 +67,7 @@ TEST(VmInterrupt, CtrlCLeavesNoGuestNoOverlayAndKeepsResults) {
   ASSERT_TRUE(WIFEXITED(status)) << "fuselab did not exit within 60 s of SIGINT";
   EXPECT_EQ(WEXITSTATUS(status), 130);
 
-  EXPECT_EQ(processes_mentioning(guest_prefix), 0) << "a QEMU process was left behind";
+  EXPECT_EQ(qemu_processes_mentioning(guest_prefix), 0) << "a QEMU process was left behind";
   EXPECT_TRUE(fs::is_empty(work)) << "an overlay or work directory was left behind";
   auto run = testing::read_json(results / run_id / "run.json");
   EXPECT_EQ(run["interrupted"], true);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/cli_runner.h"
+#include "support/qemu_processes.h"
 
 extern char** environ;
 
@@ -22,18 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-// QEMU processes whose command line names `guest`.
-int qemu_processes_of(const std::string& guest) {
-  int n = 0;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(e.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find("qemu") != std::string::npos && cmdline.find(guest) != std::string::npos) ++n;
-  }
-  return n;
-}
+using testing::qemu_processes_mentioning;
 
 struct Repro {
   pid_t pid = 0;
@@ -121,14 +111,14 @@ TEST(VmRepro, AHungCellStaysUpWithItsConsoleOnTheTerminalUntilCtrlC) {
   std::this_thread::sleep_for(25s);
   fs::path cell_dir = only_repro_cell(results, "stall");
   const std::string guest = guest_name(cell_dir);
-  EXPECT_EQ(qemu_processes_of(guest), 1) << "the hung guest did not stay up";
+  EXPECT_EQ(qemu_processes_mentioning(guest), 1) << "the hung guest did not stay up";
 
   EXPECT_EQ(interrupt(r.pid), 0) << read_file(dir.path() / "terminal.err");
   std::string terminal = read_file(r.out);
   EXPECT_NE(terminal.find("Linux version 6.1"), std::string::npos);
   EXPECT_NE(read_file(dir.path() / "terminal.err").find("fuselab repro: cell stall"),
             std::string::npos);
-  EXPECT_EQ(qemu_processes_of(guest), 0) << "a QEMU process was left behind";
+  EXPECT_EQ(qemu_processes_mentioning(guest), 0) << "a QEMU process was left behind";
   EXPECT_TRUE(fs::is_empty(dir.path() / "work")) << "an overlay was left behind";
   auto result = testing::read_json(cell_dir / "result.json");
   EXPECT_EQ(result["verdict"], "HANG") << result["reason"];
@@ -154,10 +144,10 @@ TEST(VmRepro, APassingCellOfAnEarlierRunIsHeldUpAfterItsWorkload) {
   std::this_thread::sleep_for(5s);
   fs::path cell_dir = only_repro_cell(results, "quick");
   const std::string guest = guest_name(cell_dir);
-  EXPECT_EQ(qemu_processes_of(guest), 1) << "the guest powered off after its workload";
+  EXPECT_EQ(qemu_processes_mentioning(guest), 1) << "the guest powered off after its workload";
 
   EXPECT_EQ(interrupt(r.pid), 0) << read_file(dir.path() / "terminal.err");
-  EXPECT_EQ(qemu_processes_of(guest), 0);
+  EXPECT_EQ(qemu_processes_mentioning(guest), 0);
   EXPECT_TRUE(fs::is_empty(dir.path() / "work"));
   auto result = testing::read_json(cell_dir / "result.json");
   EXPECT_EQ(result["verdict"], "PASS") << result["reason"];
