@@ -11,7 +11,7 @@ namespace fuselab::protocol {
 inline constexpr int kVersion = 1;  // `proto` in hello; the host refuses any other
 inline constexpr const char* kPortName = "org.fuselab.agent.0";
 // Both directions: a longer line is cut by the host and refused by the agent.
-inline constexpr std::size_t kMaxLineBytes = 64 * 1024;
+inline constexpr std::size_t kMaxLineBytes = 64UL * 1024;
 
 enum class MessageType {
   // host to guest

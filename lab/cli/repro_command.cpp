@@ -19,9 +19,7 @@ std::string terminal_safe(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size());
   for (unsigned char c : bytes) {
-    if (c >= 0x20 && c != 0x7f)
-      out += static_cast<char>(c);
-    else if (c == '\n' || c == '\r' || c == '\t')
+    if ((c >= 0x20 && c != 0x7f) || c == '\n' || c == '\r' || c == '\t')
       out += static_cast<char>(c);
     else if (c == 0x1b)
       out += "^[";

@@ -72,7 +72,7 @@ std::optional<HeaderMatch> match_hard_lockup(std::string_view text) {
   text = drop_prefix(drop_prefix(text, "NMI watchdog: "), "watchdog: ");
   if (text.starts_with("CPU")) {
     std::size_t colon = text.find(": ");
-    if (colon == std::string_view::npos || colon > 8) return std::nullopt;
+    if (colon > 8) return std::nullopt;  // npos (no colon) too
     text = text.substr(colon + 2);
   }
   if (!text.starts_with("Watchdog detected hard LOCKUP on cpu ")) return std::nullopt;

@@ -35,7 +35,7 @@ std::size_t offset_len(std::string_view s) {
 std::string_view skip_addresses(std::string_view s) {
   for (int n = 0; n < 2 && s.size() > 2 && s[0] == '[' && s[1] == '<'; ++n) {
     std::size_t end = s.find(">]");
-    if (end == std::string_view::npos || end > 20) break;
+    if (end > 20) break;  // npos (no "]") too
     s = trim(s.substr(end + 2));
   }
   return s;

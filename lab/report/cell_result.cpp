@@ -20,6 +20,11 @@ std::string result_json_text(const json& j) {
 
 json cell_files(const CellResult& r) {
   json files = {{"console", "console.log"}, {"agent", "agent.jsonl"}, {"domain", "domain.xml"}};
+  // A cell that booted has its bundle (run/cell_bundle.h); one skipped before boot has none.
+  if (r.attempts > 0) {
+    files["bundle"] = "bundle.json";
+    files["repro"] = "repro.sh";
+  }
   if (wants_dmesg_evidence(r.verdict)) files["dmesg"] = "dmesg.txt";
   return files;
 }

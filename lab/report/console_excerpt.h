@@ -11,7 +11,7 @@
 
 namespace fuselab {
 
-inline constexpr std::size_t kExcerptBytes = 8 * 1024;
+inline constexpr std::size_t kExcerptBytes = 8UL * 1024;
 inline constexpr std::size_t kExcerptLines = 60;
 
 // The decisive kernel report's own excerpt when the record carries one, else its console lines

@@ -184,7 +184,7 @@ std::string dmesg_evidence_text(const CellResult& result, std::string_view conso
 
   // A log longer than the budget keeps its head (boot, the first reports) and its tail (the
   // latest state); the cut says which console lines it left out.
-  const std::size_t half = (kMaxDmesgBytes - 256 * 1024) / 2;  // room for the agent's part
+  const std::size_t half = (kMaxDmesgBytes - 256UL * 1024) / 2;  // room for the agent's part
   std::size_t head_end = first, tail_begin = lines.size(), bytes = 0;
   while (head_end < lines.size() && bytes + lines[head_end].size() + 1 <= half)
     bytes += lines[head_end++].size() + 1;

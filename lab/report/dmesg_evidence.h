@@ -16,7 +16,7 @@ namespace fuselab {
 // Written automatically for these verdicts (and on request for any).
 bool wants_dmesg_evidence(Verdict verdict);
 
-inline constexpr std::size_t kMaxDmesgBytes = 16 << 20;
+inline constexpr std::size_t kMaxDmesgBytes = 16UL << 20;
 
 // The text of dmesg.txt for `result`, whose console log is `console`. At most kMaxDmesgBytes
 // (the middle of a longer log is left out, and the cut says how much).

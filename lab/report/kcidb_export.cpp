@@ -23,7 +23,8 @@ constexpr std::size_t kMaxExcerpt = 16384;  // KCIDB's maxLength for log_excerpt
 // KCIDB test paths are dot-separated names of [.a-zA-Z0-9_-]; a cell id is one component.
 std::string path_component(std::string_view id) {
   std::string out;
-  for (unsigned char ch : id) out += std::isalnum(ch) || ch == '-' || ch == '_' ? ch : '_';
+  for (unsigned char ch : id)
+    out += std::isalnum(ch) || ch == '-' || ch == '_' ? static_cast<char>(ch) : '_';
   return out;
 }
 

@@ -153,6 +153,12 @@ struct Watch {
 
 std::string guest_cmdline() { return "console=ttyS0 panic=-1 loglevel=7 fuselab.root=/dev/vda"; }
 
+std::string cell_cmdline(const CellSpec& cell) {
+  std::string cmdline = guest_cmdline();
+  if (!cell.kernel_cmdline.empty()) cmdline += " " + cell.kernel_cmdline;
+  return cmdline;
+}
+
 CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
                              const std::string& guest_name, const fs::path& cell_dir,
                              const fs::path& overlay_dir, const std::atomic<bool>& stop,
@@ -177,8 +183,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   std::unique_ptr<Guest> guest;
   try {
     if (!boot.base_image.empty()) create_overlay(boot.base_image, overlay);
-    std::string cmdline = guest_cmdline();
-    if (!cell.kernel_cmdline.empty()) cmdline += " " + cell.kernel_cmdline;
+    std::string cmdline = cell_cmdline(cell);
     GuestSpec spec{guest_name, boot.kernel,     boot.initrd, cmdline,
                    overlay,    cell.memory_mib, cell.vcpus,  boot.accel};
     guest = backend.start(spec);

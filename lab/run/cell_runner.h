@@ -76,5 +76,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
 
 // The kernel command line every cell gets (PROTOCOL.md "Boot").
 std::string guest_cmdline();
+// What `cell` boots with: guest_cmdline() and the cell's own kernel_cmdline.
+std::string cell_cmdline(const CellSpec& cell);
 
 }  // namespace fuselab

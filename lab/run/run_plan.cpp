@@ -25,6 +25,7 @@
 #include "report/run_json_reader.h"
 #include "report/text_escape.h"
 #include "run/artifact_resolver.h"
+#include "run/cell_bundle.h"
 #include "run/cell_pool.h"
 #include "run/cell_runner.h"
 #include "run/disk_space.h"
@@ -104,6 +105,7 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
   }
   if (!attempt.observation.host_detail.empty())
     result.reason += " [" + attempt.observation.host_detail + "]";
+  write_cell_bundle(cell_dir, cell, boot, attempt.agent_hello);
   // dmesg.txt before result.json, which names it: a result never points at a missing file.
   if (wants_dmesg_evidence(result.verdict)) {
     std::string console = read_file_or_empty(cell_dir / "console.log");

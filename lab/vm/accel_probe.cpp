@@ -110,7 +110,7 @@ AccelChoice classify_probe(const ProbeRun& run, std::chrono::milliseconds deadli
   if (run.timed_out) {
     std::string last = telling_line(run.console);
     std::string why = fmt::format("KVM stayed silent: no kernel banner within {:.1f} s",
-                                  deadline.count() / 1000.0);
+                                  std::chrono::duration<double>(deadline).count());
     if (!last.empty()) why += " (last console line: '" + last + "')";
     return {Accelerator::Tcg, why};
   }

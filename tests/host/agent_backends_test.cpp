@@ -89,7 +89,7 @@ TEST_F(AgentLocalTest, MaxWriteSplitsWrites) {
 TEST_F(AgentLocalTest, AllocPerWriteGrowsTheServersRss) {
   // 32 MiB mapped and touched per FUSE_WRITE: the server's peak RSS holds at least that much,
   // while without the knob a null server stays far below it.
-  constexpr std::uint64_t kAllocKib = 32 * 1024;
+  constexpr std::uint64_t kAllocKib = 32UL * 1024;
   for (const char* mode : {"mmap", "malloc"}) {
     AgentRun run = run_local(
         spec_with("null", false, 4, {{"alloc_per_write_kib", kAllocKib}, {"alloc_mode", mode}}));

@@ -37,6 +37,10 @@ struct GuestScript {
   std::string on_run;              // channel bytes that answer the host's `run` message
   bool refuse = false;             // start() throws InfraError, as libvirt refusing the domain
   std::function<void()> on_start;  // called as the guest starts (a test's Ctrl-C)
+  // Called on every poll with the guest's age (a test's Ctrl-C later on), and with every line
+  // the host sends (what the agent would read).
+  std::function<void(std::chrono::milliseconds)> on_poll;
+  std::function<void(const std::string&)> on_send;
   // Non-empty: description() throws this (std::runtime_error), a failure no runner expects.
   std::string description_error;
 };
@@ -48,6 +52,8 @@ class FakeGuest : public Guest {
       : steps_(std::move(script.steps)),
         on_run_(std::move(script.on_run)),
         description_error_(std::move(script.description_error)),
+        on_poll_(std::move(script.on_poll)),
+        on_send_(std::move(script.on_send)),
         alive_(alive),
         polls_(polls),
         clock_(clock),
@@ -64,6 +70,7 @@ class FakeGuest : public Guest {
     clock_.sleep_for(std::min(wait, max_wait_));
     GuestOutput out;
     auto now = clock_.now() - start_;
+    if (on_poll_) on_poll_(std::chrono::duration_cast<std::chrono::milliseconds>(now));
     while (next_ < steps_.size() && steps_[next_].at <= now) {
       out.console += steps_[next_].console;
       out.channel += steps_[next_].channel;
@@ -82,6 +89,7 @@ class FakeGuest : public Guest {
   }
   bool send_channel(const std::string& data) override {
     received += data;
+    if (on_send_) on_send_(data);
     if (data.find("\"run\"") != std::string::npos) pending_ += on_run_;
     return true;
   }
@@ -101,6 +109,8 @@ class FakeGuest : public Guest {
   std::vector<Step> steps_;
   std::string on_run_;
   std::string description_error_;
+  std::function<void(std::chrono::milliseconds)> on_poll_;
+  std::function<void(const std::string&)> on_send_;
   std::atomic<int>* alive_;
   std::atomic<int>* polls_;
   const Clock& clock_;

@@ -249,6 +249,59 @@ TEST_F(PlanRunnerTest, InfraIsRetriedAndTheRetryDecides) {
   EXPECT_TRUE(fs::exists(run_dir() / "flaky/console.log"));
 }
 
+TEST_F(PlanRunnerTest, EveryBootedCellCarriesItsBundleAndReproScript) {
+  auto o = options_for("  - {id: a, kernel_cmdline: mitigations=off}\n");
+  script("a", 1, pass_script());
+  ASSERT_EQ(run_plan(o, stop).exit_code, 0);
+  json bundle = read_json(run_dir() / "a" / "bundle.json");
+  EXPECT_EQ(bundle["cell"], "a");
+  EXPECT_EQ(bundle["plan"], "../plan.yaml");
+  EXPECT_TRUE(fs::exists(run_dir() / "plan.yaml"));
+  EXPECT_EQ(bundle["cmdline"],
+            "console=ttyS0 panic=-1 loglevel=7 fuselab.root=/dev/vda mitigations=off");
+  EXPECT_EQ(bundle["agent"]["version"], "0.1");  // from the agent's hello
+  EXPECT_EQ(bundle["kernel"]["image"]["file"], "vmlinuz");
+  EXPECT_EQ(bundle["kernel"]["image"]["sha256"].get<std::string>().size(), 64u);
+  std::string script_text = read_file(run_dir() / "a" / "repro.sh");
+  EXPECT_NE(script_text.find("repro \"$(dirname \"$0\")\" \"$@\""), std::string::npos);
+  EXPECT_EQ(fs::status(run_dir() / "a" / "repro.sh").permissions() & fs::perms::owner_exec,
+            fs::perms::owner_exec);
+  json r = result("a");
+  EXPECT_EQ(r["files"]["bundle"], "bundle.json");
+  EXPECT_EQ(r["files"]["repro"], "repro.sh");
+}
+
+TEST_F(PlanRunnerTest, ReproHoldsTheGuestPastItsByeUntilStopAndNeverRetries) {
+  auto o = options_for("  - {id: held, infra_retries: 3}\n");
+  o.repro = true;
+  std::string teed;
+  o.cell.console_tee = [&](std::string_view bytes) { teed += bytes; };
+  // The agent says bye and the fake guest stays up, as the agent does when asked: the stop
+  // comes two minutes later (past the 20 s cell and 15 s silence deadlines), from the user.
+  GuestScript held = pass_script();
+  std::string sent;
+  held.on_send = [&](const std::string& line) { sent += line; };
+  held.on_poll = [&](std::chrono::milliseconds age) {
+    if (age > 120s) stop = true;
+  };
+  script("held", 1, held);
+  RunOutcome out = run_plan(o, stop);
+  json r = result("held");
+  EXPECT_EQ(r.value("verdict", ""), "PASS") << r.dump();
+  EXPECT_EQ(r.value("attempts", 0), 1);
+  EXPECT_EQ(backend.started.size(), 1u);
+  EXPECT_GE(clock.seconds(), 120.0) << "the guest was not held";
+  EXPECT_EQ(backend.alive, 0);
+  EXPECT_NE(teed.find("Linux version 6.1"), std::string::npos);
+  EXPECT_NE(sent.find("\"stay_up\":true"), std::string::npos) << sent;
+}
+
+TEST_F(PlanRunnerTest, ReproOfMoreThanOneCellIsAUserError) {
+  auto o = options_for("  - {id: a}\n  - {id: b}\n");
+  o.repro = true;
+  EXPECT_THROW(run_plan(o, stop), UserError);
+}
+
 TEST_F(PlanRunnerTest, InfraRetriesExhaustedIsInfraAndExitCode3) {
   auto o = options_for("  - {id: broken, infra_retries: 2}\n");
   script("broken", 1, {{}, "", true});

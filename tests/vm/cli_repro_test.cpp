@@ -30,9 +30,8 @@ struct Repro {
   fs::path out;
 };
 
-Repro start_repro(const fs::path& dir, const std::vector<std::string>& args) {
-  std::vector<std::string> full = {FUSELAB_CLI_PATH, "repro"};
-  full.insert(full.end(), args.begin(), args.end());
+// Starts `full` (argv) with stdout and stderr to files in `dir`, the work dir under it.
+Repro start(const fs::path& dir, std::vector<std::string> full) {
   std::vector<char*> argv;
   for (auto& a : full) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -44,10 +43,18 @@ Repro start_repro(const fs::path& dir, const std::vector<std::string>& args) {
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (dir / "terminal.err").c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   setenv("FUSELAB_WORK_DIR", (dir / "work").c_str(), 1);
+  setenv("FUSELAB", FUSELAB_CLI_PATH, 1);  // what repro.sh runs
   EXPECT_EQ(posix_spawn(&r.pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
   unsetenv("FUSELAB_WORK_DIR");
+  unsetenv("FUSELAB");
   posix_spawn_file_actions_destroy(&actions);
   return r;
+}
+
+Repro start_repro(const fs::path& dir, const std::vector<std::string>& args) {
+  std::vector<std::string> full = {FUSELAB_CLI_PATH, "repro"};
+  full.insert(full.end(), args.begin(), args.end());
+  return start(dir, full);
 }
 
 // Waits until `file` shows `text`; false at the limit or as soon as the repro exits.
@@ -126,7 +133,7 @@ TEST(VmRepro, AHungCellStaysUpWithItsConsoleOnTheTerminalUntilCtrlC) {
   EXPECT_NE(read_file(cell_dir / "dmesg.txt").find(">>>> first report"), std::string::npos);
 }
 
-TEST(VmRepro, APassingCellOfAnEarlierRunIsHeldUpAfterItsWorkload) {
+TEST(VmRepro, APassingCellOfAnEarlierRunIsHeldUpByItsReproScript) {
   TempDir dir(fs::temp_directory_path(), "fuselab-vm-");
   fs::create_directories(dir.path() / "work");
   fs::path results = dir.path() / "results";
@@ -136,9 +143,10 @@ TEST(VmRepro, APassingCellOfAnEarlierRunIsHeldUpAfterItsWorkload) {
       {"run", plan.string(), "--results", results.string(), "--run-id", "first", "--accel", "tcg"});
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
 
-  // The cell directory alone says what to boot: the run kept its plan.
-  Repro r = start_repro(dir.path(), {(results / "first" / "quick").string(), "--results",
-                                     results.string(), "--accel", "tcg"});
+  // The cell directory alone says what to boot (the run kept its plan), and its repro.sh says
+  // how: the user runs that script.
+  Repro r = start(dir.path(), {"/bin/sh", (results / "first" / "quick" / "repro.sh").string(),
+                               "--results", results.string(), "--accel", "tcg"});
   ASSERT_TRUE(wait_for_text(r, "staying up until the host stops the guest", 180s))
       << read_file(dir.path() / "terminal.err");
   std::this_thread::sleep_for(5s);

@@ -59,7 +59,7 @@ class Monitor {
 
   static constexpr std::size_t kScratch = 48UL * 1024;
   static constexpr std::size_t kMaxTasksInEvidence = 24;
-  static constexpr std::size_t kMaxMemcgFileInEvidence = 3 * 1024;
+  static constexpr std::size_t kMaxMemcgFileInEvidence = 3UL * 1024;
   static constexpr unsigned kMaxHangReports = 4;
 
   const MonitorSpec spec_;
@@ -83,8 +83,8 @@ class Monitor {
   char hung_line_[256] = {};        // the last hung-task report's first line
   char kmsg_record_[8192];
   char scratch_[kScratch];
-  char file_[16 * 1024];
-  LineBuffer<60 * 1024> line_;  // under the channel's 64 KiB line limit
+  char file_[16UL * 1024];
+  LineBuffer<60UL * 1024> line_;  // under the channel's 64 KiB line limit
 };
 
 }  // namespace fuselab::agent

@@ -12,7 +12,7 @@
 namespace fuselab::agent {
 namespace {
 
-constexpr std::uint64_t kChunk = 64 * 1024;
+constexpr std::uint64_t kChunk = 64UL * 1024;
 
 class MemoryBackend final : public Backend {
  public:
