@@ -125,7 +125,7 @@ std::vector<fs::path> sweep_cache_leftovers(const fs::path& cache) {
       if (name.starts_with(".fetch-") || name.starts_with(".build-")) {
         const std::string prefix = name.substr(0, 7);
         // Unowned ones come from older versions; a day is longer than any fetch or build.
-        if (e.is_directory(dec) && is_junk(e.path(), prefix, 24 * 3600))
+        if (e.is_directory(dec) && is_junk(e.path(), prefix, 24L * 3600))
           remove_into(e.path(), removed);
       } else if (name.find(".partial.") != std::string::npos ||
                  name.find(".tmp.") != std::string::npos) {

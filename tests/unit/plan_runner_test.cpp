@@ -27,7 +27,6 @@ using testing::BackendRef;
 using testing::FakeBackend;
 using testing::GuestScript;
 using testing::ManualClock;
-using testing::Step;
 
 const std::string kHello = R"({"msg":"hello","t":2.5,"proto":1,"agent":"0.1","kernel":"6.1.0"})"
                            "\n";
