@@ -13,12 +13,16 @@ using nlohmann::json;
 
 namespace {
 
-json file_identity(const fs::path& file) {
+// `hash`: the file's sha256 too. The base image is not hashed: its name is already its content
+// key, and reading a few hundred MiB per cell would cost about a second each.
+json file_identity(const fs::path& file, bool hash) {
   if (file.empty()) return nullptr;
   std::error_code ec;
   auto size = fs::file_size(file, ec);
   if (ec) return {{"file", file.filename().string()}, {"missing", ec.message()}};
-  return {{"file", file.filename().string()}, {"bytes", size}, {"sha256", sha256_file(file)}};
+  json id = {{"file", file.filename().string()}, {"bytes", size}};
+  if (hash) id["sha256"] = sha256_file(file);
+  return id;
 }
 
 // No value of the plan or the run is spliced in: the script finds its directory at run time.
@@ -38,11 +42,11 @@ json cell_bundle_json(const CellSpec& cell, const BootArtifacts& boot, const jso
            {{"value", cell.kernel},
             {"release", boot.kernel_release},
             {"source", boot.kernel_source},
-            {"image", file_identity(boot.kernel)},
-            {"initrd", file_identity(boot.initrd)}}},
+            {"image", file_identity(boot.kernel, true)},
+            {"initrd", file_identity(boot.initrd, true)}}},
           // The base image's file name is its content key (images/README.md): it names the recipe,
           // the root filesystem and the agent that went into it.
-          {"image", {{"recipe", cell.image}, {"base", file_identity(boot.base_image)}}},
+          {"image", {{"recipe", cell.image}, {"base", file_identity(boot.base_image, false)}}},
           {"cmdline", cell_cmdline(cell)},
           {"accel", to_string(boot.accel)},
           {"agent",
