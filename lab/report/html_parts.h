@@ -25,5 +25,8 @@ std::string cell_href(const std::string& cell_id, std::string_view file);
 std::string throughput_svg(const RunSummary& run);
 // Per cell, boot (start to the agent's hello) and the rest of the cell, as stacked bars.
 std::string timing_svg(const RunSummary& run);
+// Per HANG/STALL/CRASH cell: the decisive report's stack, the blocked tasks with their wchan and
+// stacks, the FUSE queues and the memcg; empty when no cell failed that way.
+std::string evidence_section(const RunSummary& run);
 
 }  // namespace fuselab::html

@@ -38,6 +38,9 @@ table.grid td{padding:4px;vertical-align:top;border:1px solid #cfd8dc}
 .links{display:flex;flex-wrap:wrap;gap:0 8px} .cell a{color:inherit;font-size:12px}
 table.cells{border-collapse:collapse;background:#fff;width:100%} table.cells td{word-break:break-word} table.cells td,table.cells th{padding:3px 8px;border-bottom:1px solid #e0e0e0;text-align:left}
 table.cells td.n{text-align:right;font-variant-numeric:tabular-nums}
+section.evidence{background:#fff;border-left:4px solid #c62828;padding:4px 12px;margin:8px 0}
+section.evidence h3{font-size:15px;margin:6px 0} section.evidence h4{font-size:13px;margin:10px 0 4px}
+pre.stack{font:12px/1.3 ui-monospace,monospace;background:#f5f5f5;padding:6px;margin:0;overflow-x:auto;white-space:pre}
 </style></head><body>
 )";
 
@@ -182,7 +185,11 @@ std::string to_html_report(const RunSummary& run, const HtmlOptions& options) {
   out += legend(run);
   if (run.cells.empty()) return out + "<p>No cell finished.</p>\n</body></html>\n";
   out += "<h2>Cells</h2>\n" + grid(run, options);
-  out += "<h2>Throughput</h2>\n" + html::throughput_svg(run);
+  out += html::evidence_section(run);
+  // A run of hangs has no figure to chart: no section of "no result" rows.
+  if (std::any_of(run.cells.begin(), run.cells.end(),
+                  [](const CellResult& c) { return cell_throughput(c).has_value(); }))
+    out += "<h2>Throughput</h2>\n" + html::throughput_svg(run);
   out += "<h2>Boot and cell time</h2>\n" + html::timing_svg(run);
   out += "<h2>Details</h2>\n" + cell_table(run);
   return out + "</body></html>\n";

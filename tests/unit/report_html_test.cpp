@@ -88,6 +88,56 @@ TEST(ReportHtml, GuestStringsAreEscaped) {
   EXPECT_EQ(count(html, "class=\"cell miss\""), 2u);  // HANG and INFRA were not expected
 }
 
+// A real HANG run of the unguarded deadlock cell (7.2 lab kernel): the report shows where it is
+// stuck without opening a file, and draws no throughput chart of "no result" rows.
+TEST(ReportHtml, HangRunShowsDecisiveStackAndBlockedTasks) {
+  const auto html = to_html_report(load_run_summary(report_test::data_dir("hang-deadlock")));
+  expect_self_contained(html);
+  EXPECT_NE(html.find("<h2>Evidence</h2>"), std::string::npos);
+  EXPECT_NE(html.find("Decisive report: INFO: task hung in shrink_folio_list"), std::string::npos);
+  // The report's frames, top first, and the monitor's task table with wchan per role.
+  const auto frames = html.find("folio_wait_writeback");
+  ASSERT_NE(frames, std::string::npos);
+  EXPECT_LT(frames, html.find("shrink_folio_list", frames));
+  EXPECT_NE(html.find("<td>server</td><td>D</td><td>folio_wait_bit_common</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td>writer</td><td>D</td><td>reclaim_throttle</td>"), std::string::npos);
+  EXPECT_NE(html.find("FUSE connections: "), std::string::npos);
+  EXPECT_NE(html.find("Tested memcg: path "), std::string::npos);
+  EXPECT_EQ(html.find("<h2>Throughput</h2>"), std::string::npos);
+  EXPECT_EQ(count(html, "<svg"), 1u);  // the timing chart only
+}
+
+TEST(ReportHtml, PassRunHasNoEvidenceSection) {
+  const auto html = to_html_report(load_run_summary(report_test::data_dir("smoke-pass")));
+  EXPECT_EQ(html.find("<h2>Evidence</h2>"), std::string::npos);
+}
+
+TEST(ReportHtml, HostileEvidenceIsEscapedAndBounded) {
+  RunSummary run;
+  auto c = report_test::make_cell("c", Verdict::Hang, "PASS");
+  c.signature = report_test::kNasty;
+  c.reports = nlohmann::json::array({{{"title", report_test::kNasty},
+                                      {"task", 7},
+                                      {"frames", {report_test::kNasty, 3}},
+                                      {"count", "many"}}});
+  c.agent_stall = {{"msg", "hang"},
+                   {"tasks",
+                    {{{"comm", report_test::kNasty},
+                      {"tid", "x"},
+                      {"stack", std::string(1 << 20, 'A') + report_test::kNasty}},
+                     42}},
+                   {"fuse_connections", {{"40", "not an object"}}},
+                   {"memcg", {{"path", report_test::kNasty}, {"memory.max", 1}}}};
+  run.cells.push_back(c);
+  const auto html = to_html_report(run);
+  expect_self_contained(html);
+  EXPECT_EQ(html.find("</failure>"), std::string::npos);
+  EXPECT_EQ(html.find('\x1b'), std::string::npos);
+  EXPECT_NE(html.find("<h2>Evidence</h2>"), std::string::npos);
+  EXPECT_LT(html.size(), 64u << 10);  // the 1 MiB stack is cut
+}
+
 TEST(ReportHtml, EmptyRun) {
   RunSummary run;
   run.run_id = "r";
