@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "common/json_fields.h"
+#include "report/cell_metrics.h"
 #include "report/dmesg_evidence.h"
 #include "report/html_parts.h"
 #include "report/text_escape.h"
@@ -24,15 +25,6 @@ std::string block(std::string_view untrusted, std::size_t max_bytes = kMaxStackB
 
 std::string str(const nlohmann::json& obj, const char* key) {
   return json_string_field(obj, key).value_or("");
-}
-
-// The report the verdict names (its title is the signature), else the first one.
-const nlohmann::json* decisive_report(const CellResult& c) {
-  if (!c.reports.is_array() || c.reports.empty()) return nullptr;
-  for (const auto& r : c.reports) {
-    if (!c.signature.empty() && str(r, "title") == c.signature) return &r;
-  }
-  return &c.reports[0];
 }
 
 std::string report_part(const nlohmann::json& r) {
@@ -110,7 +102,7 @@ std::string evidence_section(const RunSummary& run) {
   for (const auto& c : run.cells) {
     if (!wants_dmesg_evidence(c.verdict)) continue;
     std::string body;
-    if (const auto* r = decisive_report(c)) body += report_part(*r);
+    if (const auto* r = fuselab::decisive_report(c)) body += report_part(*r);
     body += tasks_part(c.agent_stall) + state_part(c.agent_stall);
     if (body.empty()) body = "<p>No kernel report and no monitor evidence came back.</p>\n";
     out += fmt::format(
