@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "cli/cache_command.h"
+#include "cli/compare_command.h"
 #include "cli/kernel_command.h"
 #include "cli/repro_command.h"
 #include "common/error.h"
@@ -156,6 +157,7 @@ int cli_main(int argc, char** argv) {
 
   KernelCommand kernel_cmd(app);
   CacheCommand cache_cmd(app);
+  CompareCommand compare_cmd(app);
   ReproCommand repro_cmd(app, options);
 
   try {
@@ -212,6 +214,7 @@ int cli_main(int argc, char** argv) {
       return 0;
     }
     if (cache_cmd.selected()) return cache_cmd.run();
+    if (compare_cmd.selected()) return compare_cmd.run();
     if (repro_cmd.selected()) return repro_cmd.run();
     if (kernel_cmd.selected()) return kernel_cmd.run(options.source_dir, options.agent_binary);
     if (*probe) {
