@@ -378,6 +378,9 @@ class PlanExpander {
 
     std::vector<size_t> index(axes_.size(), 0);
     std::set<std::string> ids;
+    // Repeats are interleaved: every combination's .r1, then every .r2, ... so a slow spell of
+    // the host (another build, a noisy neighbour) hits each compared configuration alike.
+    std::vector<std::vector<CellSpec>> by_repeat(repeat_);
     while (true) {
       CellSpec cell = base_;
       std::vector<std::pair<std::string, std::string>> non_default;
@@ -419,13 +422,16 @@ class PlanExpander {
             throw config_error(source_, "axes", axes_node_,
                                "two cells get the id '" + copy.id + "'");
           }
-          plan.cells.push_back(std::move(copy));
+          by_repeat[rep - 1].push_back(std::move(copy));
         }
       }
       // Next combination; the last axis varies fastest.
       size_t a = axes_.size();
       while (a > 0 && ++index[a - 1] == axes_[a - 1].values.size()) index[--a] = 0;
       if (a == 0) break;
+    }
+    for (auto& round : by_repeat) {
+      for (auto& c : round) plan.cells.push_back(std::move(c));
     }
     for (const auto* rules : {&includes, &excludes}) {
       for (const auto& r : *rules) {
