@@ -120,6 +120,15 @@ void Monitor::tick(pid_t writer, ServerProcess& server, const WorkloadStats& wor
   if (stalled && stalls_ == 0) report_event(Event::stall, writer, server, workload);
 }
 
+bool is_hung_task_report(std::string_view line) {
+  // 6.1: "INFO: task NAME:PID blocked for more than N seconds."; 7.2 says "blocked in I/O wait
+  // for more than" when the task sleeps in io_schedule (the deadlock's server in
+  // folio_wait_writeback): missing that form left a 7.2 hang to the 30 s no-progress watchdog.
+  if (!line.starts_with("INFO: task ")) return false;
+  return line.find(" blocked for more than ") != line.npos ||
+         line.find(" blocked in I/O wait for more than ") != line.npos;
+}
+
 void Monitor::read_kmsg() {
   if (!kmsg_) return;
   // One record per read(); EAGAIN when none is left, EPIPE when records were overwritten.
@@ -132,8 +141,7 @@ void Monitor::read_kmsg() {
     if (semicolon == std::string_view::npos) continue;
     std::string_view text = record.substr(semicolon + 1);
     text = text.substr(0, text.find('\n'));
-    // 6.1: "INFO: task NAME:PID blocked for more than N seconds."; 7.2 may add " in I/O wait".
-    if (text.starts_with("INFO: task ") && text.find(" blocked for more than ") != text.npos) {
+    if (is_hung_task_report(text)) {
       std::size_t n_copy = std::min(text.size(), sizeof(hung_line_) - 1);
       std::memcpy(hung_line_, text.data(), n_copy);
       hung_line_[n_copy] = '\0';

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "channel/channel.h"
 #include "channel/spec.h"
@@ -24,6 +25,9 @@
 #include "workload/workload.h"
 
 namespace fuselab::agent {
+
+// A kernel hung-task report's first line, in the forms of 6.1 and 7.2.
+bool is_hung_task_report(std::string_view line);
 
 class Monitor {
  public:
