@@ -149,12 +149,33 @@ struct Watch {
   }
 };
 
+// Finds the last line panic() prints in the console stream, across chunk boundaries: with a
+// panic timeout "Rebooting in N seconds..", then the wait; without one
+// "---[ end Kernel panic - not syncing: ... ]---", then the halt.
+class PanicEnd {
+ public:
+  bool feed(std::string_view chunk) {
+    if (seen_) return true;
+    tail_.append(chunk);
+    for (auto marker : kMarkers) seen_ = seen_ || tail_.find(marker) != std::string::npos;
+    if (tail_.size() > kKeep) tail_.erase(0, tail_.size() - kKeep);
+    return seen_;
+  }
+
+ private:
+  static constexpr std::string_view kMarkers[] = {"] Rebooting in ", "---[ end Kernel panic"};
+  static constexpr std::size_t kKeep = 32;
+  std::string tail_;
+  bool seen_ = false;
+};
+
 }  // namespace
 
-// panic=1: reboot (which destroys the domain) one second after a panic, not at once: with
-// panic=-1 QEMU could exit before the serial console's last bytes left its pty, and a boot panic
-// then read as a silent power-off on one attempt of two (seen in a clean-clone CI run).
-std::string guest_cmdline() { return "console=ttyS0 panic=1 loglevel=7 fuselab.root=/dev/vda"; }
+// The host ends a cell when the console shows a panic's last line (PanicEnd), while the guest
+// still sits in panic() with its console intact. panic=5 reboots (which destroys the domain) only
+// if that line never came: with panic=-1, and in 1 of 10 runs with panic=1, QEMU exited before the
+// serial console's last bytes left its pty, and a boot panic read as a silent power-off.
+std::string guest_cmdline() { return "console=ttyS0 panic=5 loglevel=7 fuselab.root=/dev/vda"; }
 
 std::string cell_cmdline(const CellSpec& cell) {
   std::string cmdline = guest_cmdline();
@@ -208,6 +229,8 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   const auto silence = std::chrono::seconds(cell.silence_timeout_s);
   auto last_output = clock.now();
   std::optional<Clock::time_point> bye_at;
+  PanicEnd panic_end;
+  std::optional<Clock::time_point> panic_at;
 
   // Moments the host's view of the guest went bad; each ends the cell only after a grace, since
   // a guest that powers off closes its streams a moment before libvirt reports it shut off.
@@ -219,6 +242,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     if (!out.console.empty()) {
       console_log.write(out.console);
       if (options.console_tee) options.console_tee(out.console);
+      if (!panic_at && panic_end.feed(out.console)) panic_at = now;
     }
     if (!out.channel.empty()) watch.on_channel(out.channel);
     if (!out.console.empty() || !out.channel.empty()) last_output = now;
@@ -238,11 +262,13 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
         GuestOutput rest = guest->poll(std::chrono::milliseconds(100));
         console_log.write(rest.console);
         if (options.console_tee && !rest.console.empty()) options.console_tee(rest.console);
+        if (!panic_at && panic_end.feed(rest.console)) panic_at = clock.now();
         watch.on_channel(rest.channel);
         console_done = console_done || rest.console_closed;
         channel_done = channel_done || rest.channel_closed;
       }
-      obs.end = !watch.bye                ? CellEnd::PoweredOff
+      obs.end = panic_at                  ? CellEnd::KernelPanic
+                : !watch.bye              ? CellEnd::PoweredOff
                 : obs.skip_reason.empty() ? CellEnd::AgentDone
                                           : CellEnd::AgentSkip;
       spdlog::debug("[{}] guest is off", cell.id);
@@ -255,6 +281,12 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
                 : watch.stall_at ? CellEnd::AgentStall
                 : watch.bye ? (obs.skip_reason.empty() ? CellEnd::AgentDone : CellEnd::AgentSkip)
                             : CellEnd::Interrupted;
+      break;
+    }
+    // The panic is over (the kernel only waits for its reboot now): a short grace for trailing
+    // bytes, then end, before the reboot can destroy the domain and lose the console's tail.
+    if (panic_at && now - *panic_at > options.panic_grace) {
+      obs.end = CellEnd::KernelPanic;
       break;
     }
     if (bye_at && !options.hold && now - *bye_at > options.shutdown_grace) {
@@ -332,9 +364,9 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   } catch (const std::exception& e) {
     spdlog::warn("[{}] cannot read back the console log: {}", cell.id, e.what());
   }
-  // A kernel report explains a power-off (panic=1 reboots, and a reboot destroys the domain):
+  // A kernel report explains a power-off (panic=5 reboots, and a reboot destroys the domain):
   // QEMU's log tail would only bury the report in the reason.
-  if (obs.end == CellEnd::PoweredOff &&
+  if ((obs.end == CellEnd::PoweredOff || obs.end == CellEnd::KernelPanic) &&
       std::any_of(obs.reports.begin(), obs.reports.end(),
                   [](const KernelReport& r) { return is_kernel_failure(r.kind); })) {
     obs.host_detail.clear();

@@ -58,6 +58,8 @@ struct CellRunOptions {
   size_t channel_limit = 16 << 20;
   // After the guest reads as shut off, how long both streams are drained for what was in flight.
   std::chrono::milliseconds drain_limit{2000};
+  // After the console showed a panic's last line, how long trailing bytes are still read.
+  std::chrono::milliseconds panic_grace{300};
   const Clock* clock = nullptr;  // null: the steady clock (tests: a manual one)
   // fuselab repro: the guest stays up until `stop` or until it powers off by itself. The agent is
   // asked to stay up after its bye; the cell, silence and evidence deadlines do not apply (the

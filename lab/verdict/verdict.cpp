@@ -41,6 +41,8 @@ std::string_view to_string(CellEnd end) {
       return "agent-done";
     case CellEnd::PoweredOff:
       return "powered-off";
+    case CellEnd::KernelPanic:
+      return "kernel-panic";
     case CellEnd::BootDeadline:
       return "boot-deadline";
     case CellEnd::CellDeadline:

@@ -19,6 +19,7 @@ std::optional<Verdict> verdict_from_string(std::string_view name);
 enum class CellEnd {
   AgentDone,     // the agent said bye (or reported and the guest powered off)
   PoweredOff,    // the guest stopped without the agent saying bye
+  KernelPanic,   // the console showed the end of a kernel panic (the guest would reboot next)
   BootDeadline,  // no hello from the agent in time
   CellDeadline,  // the whole-cell deadline passed
   Silence,       // no output at all for silence_timeout_s

@@ -228,7 +228,7 @@ TEST_F(CellRunnerTest, PanicBeforeHelloIsARetryableBootCrash) {
        "", false},
       {30ms, "", "", true}};
   auto a = run();
-  EXPECT_EQ(a.observation.end, CellEnd::PoweredOff);
+  EXPECT_EQ(a.observation.end, CellEnd::KernelPanic);
   EXPECT_EQ(a.decision.verdict, Verdict::Infra);
   EXPECT_TRUE(a.decision.retryable);
   EXPECT_TRUE(a.decision.boot_crash);
@@ -254,7 +254,7 @@ TEST_F(CellRunnerTest, ConsoleThatArrivesAfterThePowerOffStateIsStillRead) {
        "", false},
       {250ms, "", "", false, true}};
   auto a = run();
-  EXPECT_EQ(a.observation.end, CellEnd::PoweredOff);
+  EXPECT_EQ(a.observation.end, CellEnd::KernelPanic);
   EXPECT_TRUE(a.decision.boot_crash);
   EXPECT_EQ(a.decision.signature, "kernel panic: Requested init /nonexistent failed (error -2).");
 }
@@ -339,10 +339,48 @@ TEST_F(CellRunnerClockTest, DrainAfterShutoffStopsAfterTwoSeconds) {
                  "", false},
                 {5s, "late\n", "", false}};
   auto a = run_on_clock();
-  EXPECT_EQ(a.observation.end, CellEnd::PoweredOff);
+  EXPECT_EQ(a.observation.end, CellEnd::KernelPanic);
   EXPECT_TRUE(a.decision.boot_crash) << a.decision.reason;
   EXPECT_NEAR(cell_s(a), 1.0 + 2.0, 0.3);
   EXPECT_EQ(read_file(dir.path() / "c" / "console.log").find("late"), std::string::npos);
+}
+
+// The host ends the cell on the panic's last line, split over two console chunks, while the
+// guest still runs (it would reboot only after panic=5 s): the console is whole, the cell short.
+TEST_F(CellRunnerClockTest, PanicEndLineEndsTheCellBeforeTheReboot) {
+  cell.boot_timeout_s = 60;
+  fake.steps = {
+      {0ms, "[    1.0] Run /init as init process\n", "", false},
+      {1s,
+       "[    1.1] Kernel panic - not syncing: Requested init /x failed (error -2).\n"
+       "[    1.2] ---[ end Kernel pa",
+       "", false},
+      {1100ms, "nic - not syncing: Requested init /x failed (error -2). ]---\n", "", false},
+      {1200ms, "trailing\n", "", false},
+      {6s, "", "", true}};
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::KernelPanic);
+  EXPECT_TRUE(a.decision.boot_crash) << a.decision.reason;
+  EXPECT_EQ(a.decision.signature, "kernel panic: Requested init /x failed (error -2).");
+  EXPECT_NEAR(cell_s(a), 1.1 + 0.3, 0.25);  // the panic grace, not the reboot at 6 s
+  EXPECT_NE(read_file(dir.path() / "c" / "console.log").find("trailing"), std::string::npos);
+}
+
+// 6.1 with panic=5 (tests/vm/cli_boot_error_test.cpp's guest) prints no "end Kernel panic" line,
+// which panic() writes only when it will not reboot: "Rebooting in 5 seconds.." is its last.
+TEST_F(CellRunnerClockTest, RebootingInLineEndsTheCellToo) {
+  cell.boot_timeout_s = 60;
+  fake.steps = {{0ms, "[    1.0] Run /init as init process\n", "", false},
+                {1s,
+                 "[    1.1] Kernel panic - not syncing: Requested init /x failed (error -2).\n"
+                 "[    1.2] Kernel Offset: 0x10000000 from 0xffffffff81000000\n[    1.2] Reboo",
+                 "", false},
+                {1100ms, "ting in 5 seconds..\n", "", false},
+                {6s, "", "", true}};
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::KernelPanic);
+  EXPECT_TRUE(a.decision.boot_crash) << a.decision.reason;
+  EXPECT_NEAR(cell_s(a), 1.1 + 0.3, 0.25);
 }
 
 // The agent's error arrives as stage and detail, kept apart for the verdict.

@@ -257,7 +257,7 @@ TEST_F(PlanRunnerTest, EveryBootedCellCarriesItsBundleAndReproScript) {
   EXPECT_EQ(bundle["plan"], "../plan.yaml");
   EXPECT_TRUE(fs::exists(run_dir() / "plan.yaml"));
   EXPECT_EQ(bundle["cmdline"],
-            "console=ttyS0 panic=1 loglevel=7 fuselab.root=/dev/vda mitigations=off");
+            "console=ttyS0 panic=5 loglevel=7 fuselab.root=/dev/vda mitigations=off");
   EXPECT_EQ(bundle["agent"]["version"], "0.1");  // from the agent's hello
   EXPECT_EQ(bundle["kernel"]["image"]["file"], "vmlinuz");
   EXPECT_EQ(bundle["kernel"]["image"]["sha256"].get<std::string>().size(), 64u);

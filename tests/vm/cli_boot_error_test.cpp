@@ -32,7 +32,7 @@ TEST(VmBootError, KernelPanickingAtBootOnTheRetryTooIsBootErrorAndExitZeroWhenEx
   EXPECT_TRUE(result["matched"].get<bool>());
   // Confirmed on the first retry: two attempts, not three.
   EXPECT_EQ(result["attempts"], 2);
-  EXPECT_EQ(result["end"], "powered-off");
+  EXPECT_EQ(result["end"], "kernel-panic");
   EXPECT_EQ(result["outcomes"], nlohmann::json::array({"BOOT_ERROR"}));
   std::string signature = result["signature"];
   EXPECT_EQ(signature.rfind("kernel panic: ", 0), 0u) << signature;
