@@ -25,5 +25,7 @@ std::string cell_href(const std::string& cell_id, std::string_view file);
 std::string throughput_svg(const RunSummary& run);
 // Per cell, boot (start to the agent's hello) and the rest of the cell, as stacked bars.
 std::string timing_svg(const RunSummary& run);
+// Per cell with a trace (issue #11): its event counts and the begins without an end; "" if none.
+std::string trace_section(const RunSummary& run);
 
 }  // namespace fuselab::html
