@@ -47,6 +47,12 @@ PerfRecord::PerfRecord(const std::vector<std::string>& events, ChildReaper& reap
     return;
   }
   report_["binary"] = perf;
+  // Started with its events off, switched on through its control FIFO once it is set up, and
+  // the workload waits for its ack: perf writes its file's header long before it records (it
+  // first lists every task), and under TCG a 16 MiB cell can be over by then.
+  unlink(kControl);
+  unlink(kAck);
+  const bool control = mkfifo(kControl, 0600) == 0 && mkfifo(kAck, 0600) == 0;
   std::vector<std::string> argv = {perf,
                                    "record",
                                    "-a",
@@ -54,6 +60,11 @@ PerfRecord::PerfRecord(const std::vector<std::string>& events, ChildReaper& reap
                                    "-o",
                                    kOutput,
                                    "--max-size=" + std::to_string(kMaxBytes >> 10) + "K"};
+  if (control) {
+    argv.push_back("-D");
+    argv.push_back("-1");
+    argv.push_back(std::string("--control=fifo:") + kControl + "," + kAck);
+  }
   for (const auto& e : events) {
     argv.push_back("-e");
     argv.push_back(e);
@@ -72,13 +83,19 @@ PerfRecord::PerfRecord(const std::vector<std::string>& events, ChildReaper& reap
     execv(args[0], args.data());
     return 127;
   });
-  // perf writes its header once its events are set up: the workload starts after that.
-  const auto deadline = Clock::now() + std::chrono::seconds(10);
-  struct stat st {};
-  while (Clock::now() < deadline && !reaper_.status(pid_)) {
-    if (stat(kOutput, &st) == 0 && st.st_size > 0) break;
-    sleep_for(std::chrono::milliseconds(100));
+  // O_RDWR: a FIFO opened so never blocks, and "enable" waits in it until perf reads it.
+  UniqueFd ctl(control ? open(kControl, O_RDWR | O_CLOEXEC) : -1);
+  UniqueFd ack(control ? open(kAck, O_RDWR | O_NONBLOCK | O_CLOEXEC) : -1);
+  bool enabled = false;
+  if (ctl && ack && write(ctl.get(), "enable\n", 7) == 7) {
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    char buf[16];
+    while (!enabled && Clock::now() < deadline && !reaper_.status(pid_)) {
+      enabled = read(ack.get(), buf, sizeof(buf)) > 0;
+      if (!enabled) sleep_for(std::chrono::milliseconds(100));
+    }
   }
+  report_["enabled_before_workload"] = enabled;
   if (auto status = reaper_.status(pid_)) {
     report_["problem"] = "perf record ended at start: " + describe_status(*status);
     pid_ = -1;
@@ -95,6 +112,8 @@ void PerfRecord::stop_and_send(Channel& channel) {
   }
   pid_ = -1;
   report_["exit"] = status ? describe_status(*status) : "did not exit";
+  unlink(kControl);
+  unlink(kAck);
   std::ifstream in(kOutput, std::ios::binary);
   std::string data;
   if (in) {

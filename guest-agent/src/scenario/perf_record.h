@@ -20,6 +20,8 @@ namespace fuselab::agent {
 class PerfRecord {
  public:
   static constexpr const char* kOutput = "/tmp/fuselab-perf.data";
+  static constexpr const char* kControl = "/tmp/fuselab-perf.ctl";  // perf --control FIFOs
+  static constexpr const char* kAck = "/tmp/fuselab-perf.ack";
   static constexpr std::size_t kMaxBytes = 16UL << 20;  // perf --max-size, and what is sent
 
   // Starts perf on `events` (SYSTEM:NAME), system-wide, in the agent's (root) cgroup; waits
