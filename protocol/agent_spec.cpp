@@ -200,6 +200,7 @@ MonitorSpec decode_monitor(const json& spec) {
   if (r.has("hung_task_timeout_secs"))
     m.hung_task_timeout_secs =
         static_cast<unsigned>(r.integer("hung_task_timeout_secs", limits::kHungTaskTimeoutSecs));
+  if (r.has("evidence")) m.evidence = r.boolean("evidence");
   r.finish();
   return m;
 }
@@ -248,6 +249,7 @@ json encode_agent_spec(const AgentSpec& spec) {
            {"memory_limit_mib", spec.cgroup.memory_limit_mib},
            {"mglru", spec.cgroup.mglru}}},
          {"workload", workload}};
+  if (spec.monitor.evidence) j["monitor"]["evidence"] = true;  // only when asked: as pressure
   // Only when asked for: an older agent rejects the key, and a cell without pressure needs none.
   if (spec.pressure.hog_percent != 0 || spec.pressure.hog_mib != 0) {
     j["pressure"] = spec.pressure.hog_mib != 0 ? json{{"hog_mib", spec.pressure.hog_mib}}

@@ -79,6 +79,7 @@ struct MonitorSpec {
   bool sysrq = true;                    // sysrq-w (blocked tasks) before reporting stall/hang
   std::string on_stall = "wait";        // wait (the host decides) or abort the FUSE connection
   unsigned hung_task_timeout_secs = 0;  // >0: set it, hung_task_warnings=-1; 0: kernel's
+  bool evidence = false;  // send the ftrace ring at the end of the cell too, not only on a hang
   bool operator==(const MonitorSpec&) const = default;
 };
 

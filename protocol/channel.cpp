@@ -13,7 +13,11 @@ constexpr std::pair<MessageType, const char*> kNames[] = {{MessageType::Run, "ru
                                                           {MessageType::Stall, "stall"},
                                                           {MessageType::Hang, "hang"},
                                                           {MessageType::Skip, "skip"},
-                                                          {MessageType::Bye, "bye"}};
+                                                          {MessageType::Bye, "bye"},
+                                                          {MessageType::Trace, "trace"},
+                                                          {MessageType::TraceEnd, "trace_end"},
+                                                          {MessageType::File, "file"},
+                                                          {MessageType::FileEnd, "file_end"}};
 
 }  // namespace
 

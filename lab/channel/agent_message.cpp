@@ -1,5 +1,6 @@
 #include "channel/agent_message.h"
 
+#include "protocol/base64.h"
 #include "protocol/channel.h"
 
 namespace fuselab {
@@ -62,7 +63,11 @@ AgentMessage parse_agent_message(const std::string& line) {
       {protocol::MessageType::Stall, AgentMessageType::Stall},
       {protocol::MessageType::Hang, AgentMessageType::Hang},
       {protocol::MessageType::Skip, AgentMessageType::Skip},
-      {protocol::MessageType::Bye, AgentMessageType::Bye}};
+      {protocol::MessageType::Bye, AgentMessageType::Bye},
+      {protocol::MessageType::Trace, AgentMessageType::Trace},
+      {protocol::MessageType::TraceEnd, AgentMessageType::TraceEnd},
+      {protocol::MessageType::File, AgentMessageType::File},
+      {protocol::MessageType::FileEnd, AgentMessageType::FileEnd}};
   if (auto wire = protocol::message_type(*type))
     for (const auto& [w, value] : kTypes)
       if (*wire == w) msg.type = value;
@@ -72,6 +77,42 @@ AgentMessage parse_agent_message(const std::string& line) {
     for (char c : type->substr(0, 40)) shown += (c >= 0x20 && c < 0x7f) ? c : '?';
     msg.problem = "unknown msg \"" + shown + "\"";
     return msg;
+  }
+  // Trace lines are written to a file as they come: their fields are checked here, strictly.
+  if (msg.type == AgentMessageType::Trace &&
+      (!json_u64(body, "seq") || !json_string(body, "data"))) {
+    msg.type = AgentMessageType::Invalid;
+    msg.problem = "trace without an integer seq and a string data";
+    return msg;
+  }
+  if (msg.type == AgentMessageType::TraceEnd &&
+      (!json_string(body, "reason") || !json_u64(body, "bytes") || !json_u64(body, "chunks"))) {
+    msg.type = AgentMessageType::Invalid;
+    msg.problem = "trace_end without a string reason and integer bytes and chunks";
+    return msg;
+  }
+  // Files: only the names the host expects (they become file names in the cell directory), and
+  // base64 that decodes; the decoded bytes replace "data".
+  if (msg.type == AgentMessageType::File || msg.type == AgentMessageType::FileEnd) {
+    if (json_string(body, "name").value_or("") != "perf.data") {
+      msg.type = AgentMessageType::Invalid;
+      msg.problem = "file with a name other than perf.data";
+      return msg;
+    }
+    if (msg.type == AgentMessageType::File) {
+      auto data = json_string(body, "data");
+      auto bytes = data ? protocol::base64_decode(*data) : std::nullopt;
+      if (!json_u64(body, "seq") || !bytes) {
+        msg.type = AgentMessageType::Invalid;
+        msg.problem = "file without an integer seq and base64 data";
+        return msg;
+      }
+      body["data"] = std::move(*bytes);  // raw bytes: not for JSON output
+    } else if (!json_u64(body, "bytes") || !json_u64(body, "chunks")) {
+      msg.type = AgentMessageType::Invalid;
+      msg.problem = "file_end without integer bytes and chunks";
+      return msg;
+    }
   }
   msg.t = json_number(body, "t").value_or(0);
   msg.body = std::move(body);

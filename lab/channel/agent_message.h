@@ -9,7 +9,21 @@
 
 namespace fuselab {
 
-enum class AgentMessageType { Hello, Progress, Result, Error, Stall, Hang, Skip, Bye, Invalid };
+enum class AgentMessageType {
+  Hello,
+  Progress,
+  Result,
+  Error,
+  Stall,
+  Hang,
+  Skip,
+  Bye,
+  Trace,     // a chunk of ftrace text (issue #11): seq, data
+  TraceEnd,  // reason, bytes, chunks, ...
+  File,      // name (only "perf.data"), seq, data (base64, checked here)
+  FileEnd,   // name, bytes, chunks
+  Invalid
+};
 
 struct AgentMessage {
   AgentMessageType type = AgentMessageType::Invalid;

@@ -128,6 +128,8 @@ int cli_main(int argc, char** argv) {
   run->add_option("--shard", options.shard,
                   "K/N: run only shard K of N (deterministic by cell id)");
   run->add_flag("--kcidb", options.kcidb, "also write kcidb.json (KCIDB v4 submission)");
+  run->add_flag("--evidence", options.evidence,
+                "bring back trace.txt and dmesg.txt from every cell, passing ones too");
   run->add_option("-j,--jobs", options.jobs, "cells at once (default: from host CPUs and memory)");
 
   CLI::App* prepare =

@@ -25,7 +25,10 @@ json cell_files(const CellResult& r) {
     files["bundle"] = "bundle.json";
     files["repro"] = "repro.sh";
   }
-  if (wants_dmesg_evidence(r.verdict)) files["dmesg"] = "dmesg.txt";
+  if (wants_dmesg_evidence(r)) files["dmesg"] = "dmesg.txt";
+  if (r.trace.is_object() && r.trace.value("file", json()).is_string())
+    files["trace"] = "trace.txt";
+  if (r.perf.is_object() && r.perf.value("file", json()).is_string()) files["perf"] = "perf.data";
   return files;
 }
 
@@ -34,23 +37,26 @@ json to_json(const CellResult& r) {
   json outcomes = json::array();
   for (Verdict v : r.outcomes) outcomes.push_back(std::string(to_string(v)));
   if (outcomes.empty()) outcomes.push_back(std::string(to_string(r.verdict)));
-  return json{{"id", r.cell.id},
-              {"verdict", std::string(to_string(r.verdict))},
-              {"outcomes", outcomes},
-              {"expected", r.cell.expect},
-              {"matched", r.matched},
-              {"reason", r.reason},
-              {"signature", r.signature},
-              {"end", r.end},
-              {"attempts", r.attempts},
-              {"accel", r.accel},
-              {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
-              {"timing", r.timing},
-              {"agent_result", r.agent_result},
-              {"agent_stall", r.agent_stall},
-              {"reports", r.reports},
-              {"spec", cell_spec_json(r.cell)},
-              {"files", cell_files(r)}};
+  json j{{"id", r.cell.id},
+         {"verdict", std::string(to_string(r.verdict))},
+         {"outcomes", outcomes},
+         {"expected", r.cell.expect},
+         {"matched", r.matched},
+         {"reason", r.reason},
+         {"signature", r.signature},
+         {"end", r.end},
+         {"attempts", r.attempts},
+         {"accel", r.accel},
+         {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
+         {"timing", r.timing},
+         {"agent_result", r.agent_result},
+         {"agent_stall", r.agent_stall},
+         {"reports", r.reports},
+         {"spec", cell_spec_json(r.cell)},
+         {"files", cell_files(r)}};
+  if (!r.trace.is_null()) j["trace"] = r.trace;  // issue #11: only cells that sent one
+  if (!r.perf.is_null()) j["perf"] = r.perf;
+  return j;
 }
 
 json to_json(const RunSummary& run) {

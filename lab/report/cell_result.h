@@ -27,6 +27,8 @@ struct CellResult {
   nlohmann::json agent_result;  // the agent's result message, or null
   nlohmann::json agent_stall;   // the agent monitor's first stall/hang message, or null
   nlohmann::json reports;       // grouped kernel reports
+  nlohmann::json trace;         // summary of trace.txt (report/trace_summary.h), or null
+  nlohmann::json perf;          // perf.data received from an --evidence cell, or null
   std::string end;              // how the watch ended (CellEnd)
   // A result read back from an earlier run (resume, merge): written out again unchanged.
   nlohmann::json recorded;

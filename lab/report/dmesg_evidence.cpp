@@ -144,6 +144,10 @@ bool wants_dmesg_evidence(Verdict verdict) {
          verdict == Verdict::BootError;
 }
 
+bool wants_dmesg_evidence(const CellResult& result) {
+  return wants_dmesg_evidence(result.verdict) || result.cell.monitor.evidence;
+}
+
 std::string dmesg_evidence_text(const CellResult& result, std::string_view console) {
   std::vector<std::string_view> lines = split_lines(console);
   // The firmware's lines (SeaBIOS, iPXE) come before the kernel's banner: left out.

@@ -15,6 +15,8 @@ namespace fuselab {
 
 // Written automatically for these verdicts (and on request for any).
 bool wants_dmesg_evidence(Verdict verdict);
+// ... and for any cell that asked for evidence (plan `evidence`, fuselab run --evidence).
+bool wants_dmesg_evidence(const CellResult& result);
 
 inline constexpr std::size_t kMaxDmesgBytes = 16UL << 20;
 

@@ -51,8 +51,12 @@ std::string tile(const CellResult& c) {
   for (const char* f : {"console.log", "result.json", "agent.jsonl", "domain.xml"}) {
     links += fmt::format(R"(<a href="{}">{}</a>)", html::cell_href(c.cell.id, f), f);
   }
-  if (wants_dmesg_evidence(c.verdict))
+  if (wants_dmesg_evidence(c))
     links += fmt::format(R"(<a href="{}">dmesg.txt</a>)", html::cell_href(c.cell.id, "dmesg.txt"));
+  if (c.trace.is_object() && c.trace.value("file", nlohmann::json()).is_string())
+    links += fmt::format(R"(<a href="{}">trace.txt</a>)", html::cell_href(c.cell.id, "trace.txt"));
+  if (c.perf.is_object() && c.perf.value("file", nlohmann::json()).is_string())
+    links += fmt::format(R"(<a href="{}">perf.data</a>)", html::cell_href(c.cell.id, "perf.data"));
   auto mibs = cell_throughput(c);
   auto boot = boot_seconds(c);
   return fmt::format(R"(<div class="cell{}" style="background:{};color:{}" title="{}">)"
@@ -191,6 +195,8 @@ std::string to_html_report(const RunSummary& run, const HtmlOptions& options) {
                   [](const CellResult& c) { return cell_throughput(c).has_value(); }))
     out += "<h2>Throughput</h2>\n" + html::throughput_svg(run);
   out += "<h2>Boot and cell time</h2>\n" + html::timing_svg(run);
+  if (std::string traces = html::trace_section(run); !traces.empty())
+    out += "<h2>Traces</h2>\n" + traces;
   out += "<h2>Details</h2>\n" + cell_table(run);
   return out + "</body></html>\n";
 }

@@ -60,6 +60,7 @@ CellSpec spec_from_json(const json& s) {
   c.workload.size_mib = get(workload, "size_mib", c.workload.size_mib);
   c.workload.block_kib = get(workload, "block_kib", c.workload.block_kib);
   c.workload.fsync = get(workload, "fsync", c.workload.fsync);
+  c.monitor.evidence = get(get(s, "monitor", json::object()), "evidence", false);
   return c;
 }
 
@@ -95,6 +96,8 @@ CellResult cell_result_from_json(const json& j) {
   r.reports = get(j, "reports", json::array());
   r.end = get(j, "end", std::string());
   r.agent_stall = get(j, "agent_stall", json());
+  r.trace = get(j, "trace", json());
+  r.perf = get(j, "perf", json());
   r.recorded = j;
   return r;
 }

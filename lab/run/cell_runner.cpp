@@ -11,6 +11,7 @@
 #include "common/paths.h"
 #include "image/artifacts.h"
 #include "protocol/line_splitter.h"
+#include "report/trace_summary.h"
 
 namespace fs = std::filesystem;
 
@@ -78,11 +79,24 @@ struct Watch {
   bool spec_sent = false;
   std::optional<Clock::time_point> stall_at;  // first stall/hang message from the agent
   bool hold = false;                          // CellRunOptions::hold: ask the agent to stay up
+  std::filesystem::path trace_path;           // trace.txt, opened at the first chunk
+  std::unique_ptr<BoundedLog> trace_log;
+  std::filesystem::path file_path;  // perf.data, opened at the first chunk
+  std::unique_ptr<BoundedLog> file_log;
+  unsigned long long file_chunks = 0;
+  bool file_broken = false;
+  static constexpr size_t kMaxFileBytes = 16UL << 20;
+
+  // Issue #11: a trace is being sent (chunks came, its trace_end not yet).
+  bool trace_in_flight() const { return trace_log && attempt.trace_end.is_null(); }
 
   void on_channel(std::string_view bytes) {
     for (const auto& line : lines.feed(bytes)) {
-      agent_log.write(line + "\n");
       AgentMessage msg = parse_agent_message(line);
+      // The trace's text goes to trace.txt as it comes (a hung guest never powers off), not into
+      // agent.jsonl, whose limit it would use up.
+      if (msg.type != AgentMessageType::Trace && msg.type != AgentMessageType::File)
+        agent_log.write(line + "\n");
       auto& obs = attempt.observation;
       switch (msg.type) {
         case AgentMessageType::Hello:
@@ -141,6 +155,26 @@ struct Watch {
           break;
         case AgentMessageType::Progress:
           break;
+        case AgentMessageType::Trace:
+          if (!trace_log) trace_log = std::make_unique<BoundedLog>(trace_path, kMaxTraceBytes);
+          trace_log->write(msg.body["data"].get_ref<const std::string&>());
+          break;
+        case AgentMessageType::TraceEnd:
+          if (attempt.trace_end.is_null()) attempt.trace_end = msg.body;
+          break;
+        case AgentMessageType::File:
+          // In order or not at all: a gap would make a perf.data that only looks whole.
+          if (json_u64(msg.body, "seq").value_or(0) != file_chunks || file_broken) {
+            file_broken = true;
+            break;
+          }
+          if (!file_log) file_log = std::make_unique<BoundedLog>(file_path, kMaxFileBytes);
+          file_log->write(msg.body["data"].get_ref<const std::string&>());
+          ++file_chunks;
+          break;
+        case AgentMessageType::FileEnd:
+          if (attempt.file_end.is_null()) attempt.file_end = msg.body;
+          break;
         case AgentMessageType::Invalid:
           spdlog::debug("[{}] ignoring agent line: {}", cell.id, msg.problem);
           break;
@@ -192,6 +226,11 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   const Clock& clock = options.clock ? *options.clock : steady_clock();
   const auto started = clock.now();
   fs::create_directories(cell_dir);
+  {
+    std::error_code ignored;
+    fs::remove(cell_dir / "trace.txt", ignored);  // an earlier attempt's
+    fs::remove(cell_dir / "perf.data", ignored);
+  }
   BoundedLog console_log(cell_dir / "console.log", options.console_limit);
   BoundedLog agent_log(cell_dir / "agent.jsonl", options.channel_limit);
 
@@ -221,9 +260,20 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   }
   attempt.timing.start_s = seconds_since(clock, started);
 
-  Watch watch{
-      attempt, cell,  *guest,       agent_log,   clock, clock.now(), protocol::LineSplitter(),
-      false,   false, std::nullopt, options.hold};
+  Watch watch{attempt,
+              cell,
+              *guest,
+              agent_log,
+              clock,
+              clock.now(),
+              protocol::LineSplitter(),
+              false,
+              false,
+              std::nullopt,
+              options.hold,
+              cell_dir / "trace.txt",
+              nullptr,
+              cell_dir / "perf.data"};
   const auto boot_deadline = watch.started + std::chrono::seconds(cell.boot_timeout_s);
   const auto cell_deadline = watch.started + std::chrono::seconds(cell.cell_timeout_s);
   const auto silence = std::chrono::seconds(cell.silence_timeout_s);
@@ -335,8 +385,12 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     }
     // The monitor has reported a stall or hang: collect evidence for a while, then end the cell
     // rather than wait for the whole-cell deadline (unless the workload finishes meanwhile).
+    // A trace still coming in gets up to a minute more: it is the evidence being collected.
+    const auto evidence_for =
+        std::chrono::seconds(cell.evidence_s) +
+        (watch.trace_in_flight() ? std::chrono::seconds(60) : std::chrono::seconds(0));
     if (!options.hold && watch.stall_at && !obs.result_seen &&
-        now - *watch.stall_at > std::chrono::seconds(cell.evidence_s)) {
+        now - *watch.stall_at > evidence_for) {
       obs.end = CellEnd::AgentStall;
       break;
     }
@@ -372,6 +426,39 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     obs.host_detail.clear();
   }
   attempt.report_groups = group_reports(obs.reports);
+  if (watch.trace_log) {
+    watch.trace_log.reset();  // flushed and closed before it is read back
+    try {
+      attempt.trace = summarize_trace(read_file(watch.trace_path));
+      attempt.trace["file"] = "trace.txt";
+      attempt.trace["agent"] = attempt.trace_end;  // null: the trace did not arrive whole
+      // Who the open tasks are, by the monitor's task list (trace pids are thread ids).
+      for (auto& u : attempt.trace["unfinished"]) {
+        for (const auto& task : attempt.agent_stall.value("tasks", nlohmann::json::array())) {
+          if (task.is_object() && task.value("tid", nlohmann::json()) == u["pid"] &&
+              task.value("role", nlohmann::json()).is_string())
+            u["role"] = task["role"];
+        }
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("[{}] cannot read back the trace: {}", cell.id, e.what());
+    }
+  } else if (!attempt.trace_end.is_null()) {
+    attempt.trace = {{"file", nullptr}, {"agent", attempt.trace_end}};  // why there is none
+  }
+  if (watch.file_log) {
+    watch.file_log.reset();
+    // Whole only if every chunk came in order and the agent's count says so.
+    const bool whole = !watch.file_broken && attempt.file_end.is_object() &&
+                       json_u64(attempt.file_end, "chunks") == watch.file_chunks;
+    std::error_code ec;
+    const auto size = fs::file_size(watch.file_path, ec);
+    attempt.perf = {{"file", whole ? nlohmann::json("perf.data") : nlohmann::json()},
+                    {"bytes", ec ? 0 : size},
+                    {"whole", whole},
+                    {"agent", attempt.file_end}};
+    if (!whole) fs::remove(watch.file_path, ec);  // never a perf.data that only looks whole
+  }
   attempt.decision = decide_verdict(obs);
   attempt.timing.cell_s = seconds_since(clock, started);
   return attempt;

@@ -107,7 +107,9 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
     result.reason += " [" + attempt.observation.host_detail + "]";
   write_cell_bundle(cell_dir, cell, boot, attempt.agent_hello);
   // dmesg.txt before result.json, which names it: a result never points at a missing file.
-  if (wants_dmesg_evidence(result.verdict)) {
+  result.trace = attempt.trace;
+  result.perf = attempt.perf;
+  if (wants_dmesg_evidence(result)) {
     std::string console = read_file_or_empty(cell_dir / "console.log");
     write_file_atomic(cell_dir / "dmesg.txt", dmesg_evidence_text(result, console));
   }
@@ -230,6 +232,8 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   const auto started = clock.now();
   Plan plan = load_plan(options.plan_file);
   if (!options.cells.empty()) plan = select_cells(plan, options.cells);
+  if (options.evidence)
+    for (auto& cell : plan.cells) cell.monitor.evidence = true;
   if (options.repro) {
     if (plan.cells.size() != 1)
       throw UserError("repro runs one cell; this plan has " + std::to_string(plan.cells.size()),

@@ -32,6 +32,7 @@ struct RunOptions {
   std::vector<std::string> cells;    // run only these cell ids (empty: all)
   unsigned jobs = 0;                 // cells at once; 0: default_jobs()
   bool kcidb = false;                // also write kcidb.json
+  bool evidence = false;             // every cell's trace and dmesg.txt, PASS too (plan: evidence)
   // fuselab repro: exactly one cell, no retries, the guest held up until `stop` (CellRunOptions
   // hold; the console goes to options.cell.console_tee). The result files are a run's.
   bool repro = false;

@@ -1,14 +1,14 @@
 #!/bin/sh
 # Builds the fuzzers with clang and runs each for a bounded share of the time.
 #   tests/fuzz/run-fuzz.sh [SECONDS] [TARGET...]   (default 60 in all, split over the targets;
-#                                                  targets: console plan channel)
+#                                                  targets: console plan channel trace)
 # Seeds: tests/data/console/*.log, configs/*.yaml + tests/data/bad-plans/*.yaml,
-# tests/fuzz/seeds/channel/. Findings land in <build>/artifacts/<target>/ and fail the run.
+# tests/fuzz/seeds/channel/, tests/data/trace/*.txt. Findings land in <build>/artifacts/<target>/ and fail the run.
 # Env: CXX (default clang++), FUZZ_BUILD_DIR (default <repo>/build-fuzz).
 set -eu
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-console plan channel}
+targets=${*:-console plan channel trace}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
@@ -32,6 +32,7 @@ for t in $targets; do
     console) cp "$root"/tests/data/console/*.log "$corpus"/ 2>/dev/null || true; max_len=65536 ;;
     plan) cp "$root"/configs/*.yaml "$root"/tests/data/bad-plans/*.yaml "$corpus"/ 2>/dev/null || true; max_len=16384 ;;
     channel) cp "$here"/seeds/channel/* "$corpus"/ 2>/dev/null || true; max_len=16384 ;;
+    trace) cp "$root"/tests/data/trace/*.txt "$corpus"/ 2>/dev/null || true; max_len=65536 ;;
     *) echo "unknown fuzz target $t" >&2; exit 2 ;;
   esac
   echo "fuzz: $t for ${share}s"

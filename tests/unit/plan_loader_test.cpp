@@ -73,8 +73,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadPlan{"malformed", "cells:\n  - id: a\n   bad: [\n", 3, "", ""},
         BadPlan{"no_cells", "name: x\n", 1, "cells", ""},
         BadPlan{"top_typo", "cels:\n  - id: a\n", 1, "cels", "cells"},
-        BadPlan{"bad_id", "cells:\n  - id: 'A B'\n", 2, "cells[0].id", ""}),
+        BadPlan{"bad_id", "cells:\n  - id: 'A B'\n", 2, "cells[0].id", ""},
+        BadPlan{"bad_evidence", "defaults:\n  evidence: maybe\ncells:\n  - id: a\n", 2,
+                "defaults.evidence", ""}),
     [](const auto& test) { return std::string(test.param.name); });
+
+// Issue #11: `evidence` asks for the trace and dmesg.txt of a passing cell; on the wire it is
+// monitor.evidence, sent only when true (an older agent never sees it otherwise).
+TEST(PlanLoader, EvidenceIsACellFieldSentAsMonitorEvidence) {
+  Plan plan = parse_plan(
+      "defaults: {evidence: true}\ncells:\n  - id: a\n  - id: b\n    evidence: false\n", "t.yaml");
+  ASSERT_EQ(plan.cells.size(), 2u);
+  EXPECT_TRUE(plan.cells[0].monitor.evidence);
+  EXPECT_FALSE(plan.cells[1].monitor.evidence);
+  EXPECT_EQ(guest_spec_json(plan.cells[0])["monitor"]["evidence"], true);
+  EXPECT_FALSE(guest_spec_json(plan.cells[1])["monitor"].contains("evidence"));
+  EXPECT_TRUE(protocol::decode_agent_spec(guest_spec_json(plan.cells[0])).monitor.evidence);
+}
 
 TEST(PlanLoader, MissingFileIsAUserError) {
   EXPECT_THROW(load_plan("/nonexistent/plan.yaml"), UserError);

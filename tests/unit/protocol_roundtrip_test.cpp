@@ -155,11 +155,12 @@ TEST(ProtocolRoundTrip, NamesAndTypesAreOneToOne) {
   std::set<std::string> names;
   for (auto t : {MessageType::Run, MessageType::Hello, MessageType::Progress, MessageType::Result,
                  MessageType::Error, MessageType::Stall, MessageType::Hang, MessageType::Skip,
-                 MessageType::Bye}) {
+                 MessageType::Bye, MessageType::Trace, MessageType::TraceEnd, MessageType::File,
+                 MessageType::FileEnd}) {
     names.insert(protocol::message_name(t));
     EXPECT_EQ(protocol::message_type(protocol::message_name(t)), t);
   }
-  EXPECT_EQ(names.size(), 9u);
+  EXPECT_EQ(names.size(), 13u);
   EXPECT_FALSE(protocol::message_type("colour").has_value());
 }
 

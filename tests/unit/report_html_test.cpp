@@ -138,6 +138,40 @@ TEST(ReportHtml, HostileEvidenceIsEscapedAndBounded) {
   EXPECT_LT(html.size(), 64u << 10);  // the 1 MiB stack is cut
 }
 
+// Issue #11: a cell with a trace gets a "Traces" section (its counts, the begins without an end)
+// and a trace.txt link; a run without traces has no such section.
+TEST(ReportHtml, TraceSectionShowsCountsAndOpenPairsEscaped) {
+  RunSummary run;
+  run.run_id = "r";
+  run.cells.push_back(report_test::make_cell("hang", Verdict::Hang, "HANG"));
+  EXPECT_EQ(to_html_report(run).find("<h2>Traces</h2>"), std::string::npos);
+  run.cells[0].trace = {
+      {"file", "trace.txt"},
+      {"counts", {{"mm_vmscan_memcg_reclaim_begin", 8}, {report_test::kNasty, 1}}},
+      {"timeline", {{"mm_vmscan_memcg_reclaim_begin", {{"first", 3.5}, {"last", 33.5}}}}},
+      {"unfinished",
+       {{{"pair", "mm_vmscan_memcg_reclaim_begin/_end"},
+         {"pid", 43},
+         {"comm", report_test::kNasty},
+         {"open", 1},
+         {"since", 3.75},
+         {"open_s", 31.3}}}},
+      {"agent", {{"reason", "stall"}, {"bytes", 53868}, {"chunks", 14}, {"overrun", 0}}}};
+  const auto html = to_html_report(run);
+  expect_self_contained(html);
+  EXPECT_NE(html.find("<h2>Traces</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<td>mm_vmscan_memcg_reclaim_begin</td><td class=\"n\">8</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("taken on stall · 53868 bytes in 14 chunks"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"n\">43</td>"), std::string::npos);
+  EXPECT_NE(html.find("hang/trace.txt"), std::string::npos);
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+  // A summary of the wrong shape (a merged run from anywhere) still renders.
+  run.cells[0].trace = {{"counts", 7}, {"unfinished", {1, "x"}}, {"agent", "?"}};
+  EXPECT_NE(to_html_report(run).find("<h2>Traces</h2>"), std::string::npos);
+}
+
 TEST(ReportHtml, EmptyRun) {
   RunSummary run;
   run.run_id = "r";

@@ -76,6 +76,29 @@ TEST(VmDeadlock, ReducedMatrixHangsExactlyWhereTheAnalysisSays) {
   EXPECT_NE(dmesg.find("### memory.limit_in_bytes\n67108864"), std::string::npos);
   EXPECT_NE(dmesg.find("    [<0>] shrink_folio_list+"), std::string::npos);
 
+  // The ftrace ring (issue #11), sent by the monitor at its first stall/hang report while the
+  // guest stayed hung: the server (its thread, by the monitor's task list) began memcg reclaim
+  // and never ended it, waiting on writeback of the FUSE mount's folio, for longer than the
+  // hung-task timeout. (The writer may be caught mid-reclaim too, but it keeps ending it.)
+  EXPECT_EQ(hang["files"]["trace"], "trace.txt");
+  EXPECT_TRUE(std::filesystem::exists(run_dir / kHang / "trace.txt"));
+  const auto& trace = hang["trace"];
+  ASSERT_TRUE(trace.is_object()) << hang.dump();
+  ASSERT_TRUE(trace["agent"].is_object()) << trace.dump();
+  EXPECT_NE(trace["agent"]["reason"], "evidence") << trace["agent"];
+  EXPECT_EQ(trace["unparsed"], 0);
+  EXPECT_GT(trace["counts"].value("mm_vmscan_memcg_reclaim_begin", 0),
+            trace["counts"].value("mm_vmscan_memcg_reclaim_end", 0))
+      << trace["counts"];
+  EXPECT_GE(trace["counts"].value("folio_wait_writeback", 0), 1) << trace["counts"];
+  bool server_never_ended = false;
+  for (const auto& u : trace["unfinished"]) {
+    if (u["pair"] == "mm_vmscan_memcg_reclaim_begin/_end" && u.value("role", "") == "server" &&
+        u["open_s"].get<double>() > 8.0)
+      server_never_ended = true;
+  }
+  EXPECT_TRUE(server_never_ended) << trace["unfinished"].dump();
+
   // The same cell with each protection: no hang (IO_FLUSHER and the guard: a livelock in
   // reclaim_throttle, STALL; cgroup v2: OOM), each as configs/deadlock.yaml expects.
   for (const auto& id : {kHangIoFlusher, kUnguardedV2, kGuardedV1}) {

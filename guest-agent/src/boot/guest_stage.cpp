@@ -76,7 +76,7 @@ bool talk_to_host(Channel& channel, ChildReaper& reaper) {
   bool stay_up = false;
   try {
     Spec spec = receive_spec(channel, stay_up);
-    bool ok = run_scenario(spec, kMountpoint, channel, reaper);
+    bool ok = run_scenario(spec, kMountpoint, channel, reaper, /*trace=*/true);
     console_note(ok ? "cell finished: ok" : "cell finished: failed");
   } catch (const AgentError& e) {
     if (e.stage() == "channel") throw;

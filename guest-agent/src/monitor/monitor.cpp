@@ -37,7 +37,9 @@ double since_s(Clock::time_point t) {
 
 }  // namespace
 
-Monitor::Monitor(const MonitorSpec& spec, Channel& channel) : spec_(spec), channel_(channel) {
+Monitor::Monitor(const MonitorSpec& spec, Channel& channel, bool trace)
+    : spec_(spec), channel_(channel) {
+  if (trace) trace_.emplace();  // before mlockall: its setup allocates
   sysctl_ = nlohmann::json::object();
   if (spec_.hung_task_timeout_secs != 0) {
     // Reports for every hang, never a panic: the host decides when to stop the guest.
@@ -66,7 +68,12 @@ nlohmann::json Monitor::report() const {
           {"sysrq_tasks", sysrq_tasks_shown_},
           {"max_d_tasks", max_d_tasks_},
           {"max_fuse_waiting", max_fuse_waiting_},
-          {"hung_task", hung_line_[0] != '\0' ? nlohmann::json(hung_line_) : nlohmann::json()}};
+          {"hung_task", hung_line_[0] != '\0' ? nlohmann::json(hung_line_) : nlohmann::json()},
+          {"trace", trace_ ? trace_->report() : nlohmann::json()}};
+}
+
+void Monitor::send_trace(const char* reason) {
+  if (trace_) trace_->send(channel_, line_, scratch_, sizeof(scratch_), reason);
 }
 
 int Monitor::watch(pid_t writer, ServerProcess& server, const WorkloadStats& workload,
@@ -272,6 +279,9 @@ void Monitor::report_event(Event event, pid_t writer, ServerProcess& server,
   if (line_.view().ends_with(",")) line_.rollback(line_.mark() - 1);
   line_.raw("]}\n");
   channel_.send_line(line_.view());
+  // Then the ftrace ring, stopped now: the events that led here, read while the guest still
+  // answers (once per cell, into the same fixed buffers).
+  send_trace(event == Event::stall ? "stall" : "hang");
 
   if (spec_.on_stall == "abort") server.abort();
 }

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,7 @@
 #include "channel/spec.h"
 #include "monitor/line_buffer.h"
 #include "monitor/memory_watch.h"
+#include "monitor/trace_ring.h"
 #include "server/server_process.h"
 #include "util/children.h"
 #include "util/unique_fd.h"
@@ -31,9 +33,10 @@ bool is_hung_task_report(std::string_view line);
 
 class Monitor {
  public:
-  // Applies the hung-task sysctls, opens /dev/kmsg at its end, mlockall()s. Never throws for a
+  // Applies the hung-task sysctls, opens /dev/kmsg at its end, mlockall()s; with `trace` (the
+  // guest, never the host's `local`) sets up the ftrace ring (trace_ring.h). Never throws for a
   // missing facility: what could not be done is in report().
-  Monitor(const MonitorSpec& spec, Channel& channel);
+  Monitor(const MonitorSpec& spec, Channel& channel, bool trace = false);
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
 
@@ -46,6 +49,13 @@ class Monitor {
 
   // The `monitor` object of the result: what was set up, what was seen.
   nlohmann::json report() const;
+  // Sends the ftrace ring now (`trace` lines, then `trace_end`) unless it was sent already: at
+  // the first stall or hang the monitor sends it itself; the end of an --evidence cell calls this.
+  void send_trace(const char* reason);
+  // The events the ring records (none without a ring), for perf record on the same ones.
+  std::vector<std::string> trace_events() const {
+    return trace_ && trace_->active() ? trace_->enabled() : std::vector<std::string>();
+  }
   bool stalled() const { return stalls_ != 0; }
   unsigned hangs() const { return hangs_; }
 
@@ -88,7 +98,8 @@ class Monitor {
   char kmsg_record_[8192];
   char scratch_[kScratch];
   char file_[16UL * 1024];
-  LineBuffer<60UL * 1024> line_;  // under the channel's 64 KiB line limit
+  MonitorLine line_;  // under the channel's 64 KiB line limit
+  std::optional<TraceRing> trace_;
 };
 
 }  // namespace fuselab::agent

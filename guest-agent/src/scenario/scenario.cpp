@@ -8,6 +8,7 @@
 #include "monitor/memory_watch.h"
 #include "monitor/monitor.h"
 #include "scenario/cgroups.h"
+#include "scenario/perf_record.h"
 #include "scenario/pressure.h"
 #include "server/external_server.h"
 #include "server/server_process.h"
@@ -66,9 +67,10 @@ void start_hog(const PressureSpec& spec, const CellCgroups& cgroups, ChildReaper
 }  // namespace
 
 bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& channel,
-                  ChildReaper& reaper) {
-  // First, before any child exists: the monitor's memory is allocated and locked now.
-  auto monitor = std::make_unique<Monitor>(spec.monitor, channel);
+                  ChildReaper& reaper, bool trace) {
+  // First, before any child exists: the monitor's memory is allocated and locked now, and the
+  // ftrace ring records from here on.
+  auto monitor = std::make_unique<Monitor>(spec.monitor, channel, trace);
   std::optional<CellCgroups> cgroups;
   std::optional<ServerProcess> server;
   std::optional<MemoryWatch> memory;
@@ -91,6 +93,9 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
 
   Result r;
   r.bdi = server->apply_bdi_knobs(spec.server);
+  // An --evidence cell in the guest: perf record of the ring's tracepoints, for perf.data.
+  std::optional<PerfRecord> perf;
+  if (trace && spec.monitor.evidence) perf.emplace(monitor->trace_events(), reaper);
   SharedObject<WorkloadStats> workload;
   WorkloadStats& stats = *workload;
   pid_t writer = reaper.spawn([&] {
@@ -105,6 +110,7 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   monitor->set_memory_watch(&*memory);
   int writer_status = monitor->watch(writer, *server, stats, reaper);
   if (hog) hog->stop();
+  if (perf) perf->stop_and_send(channel);
   std::uint64_t vm_hwm_kib = server->vm_hwm_kib();  // before stop: the server is still alive
   const bool external = spec.server.backend == "external";
   // An external server counts nothing for us: its files say what it stored, read in its source
@@ -138,7 +144,10 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   r.pressure = {{"hog", hog ? hog->report() : nlohmann::json()}, {"psi", memory->psi_report()}};
   r.oom = memory->oom_report();
   r.fio = fio_report(spec.workload, stats);
+  // Asked for on a cell that may pass (--evidence): the trace of the whole cell, unmount included.
+  if (spec.monitor.evidence) monitor->send_trace("evidence");
   r.monitor = monitor->report();
+  if (perf) r.monitor["perf"] = perf->report();
   r.cgroup = cgroups->verify(std::string(server->stats().cgroup.get()),
                              std::string(workload->cgroup.get()));
   r.ok = true;

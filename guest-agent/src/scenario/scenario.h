@@ -14,7 +14,8 @@ namespace fuselab::agent {
 // Sends `progress` at least every second while the workload runs, then `result` (preceded by
 // `error` messages for whatever went wrong), or only `error` if the server could not mount.
 // Returns true when the result is ok. Channel failures throw AgentError(stage "channel").
+// `trace`: record the cell's ftrace events (the guest only; `local` leaves the host's alone).
 bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& channel,
-                  ChildReaper& reaper);
+                  ChildReaper& reaper, bool trace = false);
 
 }  // namespace fuselab::agent
