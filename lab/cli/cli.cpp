@@ -12,6 +12,7 @@
 #include "cli/cache_command.h"
 #include "cli/kernel_command.h"
 #include "cli/repro_command.h"
+#include "cli/sysrq_command.h"
 #include "common/error.h"
 #include "common/paths.h"
 #include "common/stop_request.h"
@@ -157,6 +158,7 @@ int cli_main(int argc, char** argv) {
   KernelCommand kernel_cmd(app);
   CacheCommand cache_cmd(app);
   ReproCommand repro_cmd(app, options);
+  SysrqCommand sysrq_cmd(app);
 
   try {
     app.parse(argc, argv);
@@ -213,6 +215,7 @@ int cli_main(int argc, char** argv) {
     }
     if (cache_cmd.selected()) return cache_cmd.run();
     if (repro_cmd.selected()) return repro_cmd.run();
+    if (sysrq_cmd.selected()) return sysrq_cmd.run();
     if (kernel_cmd.selected()) return kernel_cmd.run(options.source_dir, options.agent_binary);
     if (*probe) {
       return run_probe_accel(options, probe_kernel, probe_refresh);

@@ -78,6 +78,7 @@ struct Watch {
   bool spec_sent = false;
   std::optional<Clock::time_point> stall_at;  // first stall/hang message from the agent
   bool hold = false;                          // CellRunOptions::hold: ask the agent to stay up
+  bool shell = false;                         // CellRunOptions::shell: and start a shell
 
   void on_channel(std::string_view bytes) {
     for (const auto& line : lines.feed(bytes)) {
@@ -96,7 +97,7 @@ struct Watch {
                                      msg.body.value("proto", nlohmann::json()).dump() +
                                      ", host speaks " + std::to_string(protocol::kVersion);
           }
-          spec_sent = guest.send_channel(protocol::run_message_line(agent_spec(cell), hold));
+          spec_sent = guest.send_channel(protocol::run_message_line(agent_spec(cell), hold, shell));
           spdlog::debug("[{}] agent hello after {:.2f} s; spec sent: {}", cell.id,
                         attempt.timing.boot_to_hello_s, spec_sent);
           break;
@@ -189,8 +190,10 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     std::string cmdline = cell_cmdline(cell);
     GuestSpec spec{guest_name, boot.kernel,     boot.initrd, cmdline,
                    overlay,    cell.memory_mib, cell.vcpus,  boot.accel};
+    spec.shell_console = options.hold && options.shell;
     guest = backend.start(spec);
     write_file_atomic(cell_dir / "domain.xml", guest->description());
+    if (options.session) options.session->started(*guest);
   } catch (const InfraError& e) {
     obs.end = CellEnd::HostError;
     obs.host_detail = e.what();
@@ -200,9 +203,18 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   }
   attempt.timing.start_s = seconds_since(clock, started);
 
-  Watch watch{
-      attempt, cell,  *guest,       agent_log,   clock, clock.now(), protocol::LineSplitter(),
-      false,   false, std::nullopt, options.hold};
+  Watch watch{attempt,
+              cell,
+              *guest,
+              agent_log,
+              clock,
+              clock.now(),
+              protocol::LineSplitter(),
+              false,
+              false,
+              std::nullopt,
+              options.hold,
+              options.hold && options.shell};
   const auto boot_deadline = watch.started + std::chrono::seconds(cell.boot_timeout_s);
   const auto cell_deadline = watch.started + std::chrono::seconds(cell.cell_timeout_s);
   const auto silence = std::chrono::seconds(cell.silence_timeout_s);
@@ -221,6 +233,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       if (options.console_tee) options.console_tee(out.console);
     }
     if (!out.channel.empty()) watch.on_channel(out.channel);
+    if (options.session) options.session->poll(*guest);
     if (!out.console.empty() || !out.channel.empty()) last_output = now;
     if (watch.bye && !bye_at) {
       bye_at = now;
@@ -321,6 +334,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       break;
     }
   }
+  if (options.session) options.session->stopping();
   guest->destroy(std::chrono::seconds(30));
   guest.reset();
   spdlog::debug("[{}] guest destroyed ({})", cell.id, to_string(obs.end));
