@@ -274,17 +274,34 @@ AgentSpec decode_agent_spec_text(const std::string& text) {
   return decode_agent_spec(j);
 }
 
-std::string run_message_line(const AgentSpec& spec, bool stay_up) {
+std::string run_message_line(const AgentSpec& spec, bool stay_up, bool shell) {
   json msg{{"msg", message_name(MessageType::Run)}, {"spec", encode_agent_spec(spec)}};
+  // Only when set: an agent older than the key would not know it.
   if (stay_up) msg["stay_up"] = true;
+  if (shell) msg["shell"] = true;
   return msg.dump() + "\n";
 }
 
-bool decode_stay_up(const json& msg) {
-  if (!msg.is_object() || !msg.contains("stay_up")) return false;
-  if (!msg.at("stay_up").is_boolean())
-    throw SpecError("stay_up", "want true or false, got " + msg.at("stay_up").dump());
-  return msg.at("stay_up").get<bool>();
+namespace {
+
+// An optional boolean of the run message: absent is false, anything but a boolean is an error.
+bool decode_run_flag(const json& msg, const std::string& key) {
+  if (!msg.is_object() || !msg.contains(key)) return false;
+  if (!msg.at(key).is_boolean())
+    throw SpecError(key, "want true or false, got " + msg.at(key).dump());
+  return msg.at(key).get<bool>();
+}
+
+}  // namespace
+
+bool decode_stay_up(const json& msg) { return decode_run_flag(msg, "stay_up"); }
+
+bool decode_shell(const json& msg) {
+  bool shell = decode_run_flag(msg, "shell");
+  // The shell lives on after the cell only in a guest that stays up: a guest that powers off
+  // after its bye would take the user's shell with it mid-command.
+  if (shell && !decode_stay_up(msg)) throw SpecError("shell", "only with stay_up");
+  return shell;
 }
 
 AgentSpec decode_run_message(const json& msg) {

@@ -127,8 +127,12 @@ AgentSpec decode_agent_spec_text(const std::string& text);
 // The host-to-guest line that starts a cell, newline included, and the agent's reading of it.
 // `stay_up` (fuselab repro): after its bye the agent keeps the guest up instead of powering it
 // off, until the host stops it; absent means false, so an older host's line reads as before.
-std::string run_message_line(const AgentSpec& spec, bool stay_up = false);
+// `shell` (fuselab repro --shell): before the scenario the agent starts a root shell on the
+// guest's virtio console (hvc0), outside the tested memcg; absent means false (no shell, as in
+// every matrix run).
+std::string run_message_line(const AgentSpec& spec, bool stay_up = false, bool shell = false);
 AgentSpec decode_run_message(const nlohmann::json& msg);  // throws SpecError
 bool decode_stay_up(const nlohmann::json& msg);           // throws SpecError
+bool decode_shell(const nlohmann::json& msg);             // throws SpecError
 
 }  // namespace fuselab::protocol

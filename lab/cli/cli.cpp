@@ -13,6 +13,7 @@
 #include "cli/compare_command.h"
 #include "cli/kernel_command.h"
 #include "cli/repro_command.h"
+#include "cli/sysrq_command.h"
 #include "common/error.h"
 #include "common/paths.h"
 #include "common/stop_request.h"
@@ -161,6 +162,7 @@ int cli_main(int argc, char** argv) {
   CacheCommand cache_cmd(app);
   CompareCommand compare_cmd(app);
   ReproCommand repro_cmd(app, options);
+  SysrqCommand sysrq_cmd(app);
 
   try {
     app.parse(argc, argv);
@@ -218,6 +220,7 @@ int cli_main(int argc, char** argv) {
     if (cache_cmd.selected()) return cache_cmd.run();
     if (compare_cmd.selected()) return compare_cmd.run();
     if (repro_cmd.selected()) return repro_cmd.run();
+    if (sysrq_cmd.selected()) return sysrq_cmd.run();
     if (kernel_cmd.selected()) return kernel_cmd.run(options.source_dir, options.agent_binary);
     if (*probe) {
       return run_probe_accel(options, probe_kernel, probe_refresh);

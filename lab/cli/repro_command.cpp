@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/repro_session.h"
 #include "common/error.h"
 #include "common/paths.h"
 #include "common/stop_request.h"
@@ -44,6 +45,9 @@ ReproCommand::ReproCommand(CLI::App& app, RunOptions& options) : options_(option
       ->capture_default_str();
   repro_->add_option("--agent", options.agent_binary,
                      "guest agent binary (default: the built one)");
+  repro_->add_flag("--shell", shell_,
+                   "a root shell in the guest on this terminal, started before the scenario "
+                   "outside the tested memcg (Ctrl-] q quits, Ctrl-] ? lists the keys)");
 }
 
 int ReproCommand::run() {
@@ -72,19 +76,22 @@ int ReproCommand::run() {
   options_.repro = true;
   options_.jobs = 1;
   if (options_.run_id.empty()) options_.run_id = "repro-" + make_run_id();
-  options_.cell.console_tee = [](std::string_view bytes) {
-    std::string text = terminal_safe(bytes);
-    // The terminal may be gone (a closed ssh session): the run goes on, its files keep all.
-    if (::write(STDOUT_FILENO, text.data(), text.size()) < 0) {
-    }
-  };
+  // The terminal, the shell and the keys (repro_session.h); console.log gets every byte anyway.
+  ReproSession session(shell_, stop_request());
+  options_.cell.console_tee = [&session](std::string_view bytes) { session.console(bytes); };
+  options_.cell.shell = shell_;
+  options_.cell.session = &session;
   std::cerr << fmt::format(
       "fuselab repro: cell {} of {}\n"
-      "  the serial console follows; no cell deadline: the guest stays up, hung or not\n"
-      "  Ctrl-C stops the guest; its files stay in {}/{}/{}/\n"
-      "  (console.log, agent.jsonl, domain.xml, result.json, and dmesg.txt if it failed)\n",
-      options_.cells[0], options_.plan_file.string(), options_.results_dir.string(),
-      options_.run_id, options_.cells[0]);
+      "  {}; no cell deadline: the guest stays up, hung or not\n"
+      "  Ctrl-] q{} stops the guest; its files stay in {}/{}/{}/\n"
+      "  (console.log, agent.jsonl, domain.xml, result.json, and dmesg.txt if it failed)\n"
+      "  Ctrl-] w|t|m|l: sysrq from the host (blocked tasks, all tasks, memory, CPUs)\n",
+      options_.cells[0], options_.plan_file.string(),
+      shell_ ? "a root shell in the guest follows (serial console in console.log)"
+             : "the serial console follows",
+      shell_ ? "" : " or Ctrl-C", options_.results_dir.string(), options_.run_id,
+      options_.cells[0]);
   CleanupGuardian guardian(cache_dir(), overlay_parent_dir());
   RunOutcome outcome = run_plan(options_, stop_request());
   const CellResult* cell = outcome.summary.cells.empty() ? nullptr : &outcome.summary.cells[0];

@@ -22,6 +22,7 @@ class ReproCommand {
   RunOptions& options_;
   std::string target_;  // PLAN (with --cell) or RUN_DIR/CELL_ID
   std::string cell_;
+  bool shell_ = false;
 };
 
 // Guest console bytes made safe for a terminal: text, newlines, tabs and UTF-8 pass; escape

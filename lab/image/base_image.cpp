@@ -30,6 +30,15 @@ fs::path passthrough_beside(const fs::path& agent) {
   auto p = agent.parent_path() / kPassthroughBuilt;
   return fs::is_regular_file(p) ? p : fs::path();
 }
+// fuselab repro --shell: the preload that memory-locks the guest's debug shell (built beside the
+// agent; guest-agent/boot/debug_shell.cpp looks for it here).
+constexpr const char* kMlockallBuilt = "fuselab-mlockall.so";
+constexpr const char* kMlockallInImage = "/usr/local/lib/fuselab/mlockall.so";
+
+fs::path mlockall_beside(const fs::path& agent) {
+  auto p = agent.parent_path() / kMlockallBuilt;
+  return fs::is_regular_file(p) ? p : fs::path();
+}
 // Launch (~15-20 s under TCG) plus unpacking a few hundred MiB; generous for a slow CI host.
 constexpr std::chrono::minutes kGuestfsDeadline{20};
 
@@ -76,6 +85,11 @@ void add_agent(const fs::path& output, const fs::path& rootfs_image, const fs::p
     g.check(guestfs_upload(h, extra.c_str(), kPassthroughInImage), "upload passthrough_ll");
     g.check(guestfs_chmod(h, 0755, kPassthroughInImage), "chmod passthrough_ll");
   }
+  if (auto preload = mlockall_beside(agent); !preload.empty()) {
+    g.check(guestfs_mkdir_p(h, "/usr/local/lib/fuselab"), "mkdir /usr/local/lib/fuselab");
+    g.check(guestfs_upload(h, preload.c_str(), kMlockallInImage), "upload mlockall.so");
+    g.check(guestfs_chmod(h, 0644, kMlockallInImage), "chmod mlockall.so");
+  }
   g.shutdown();
 }
 
@@ -106,10 +120,12 @@ fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) 
   }
 
   auto extra = passthrough_beside(agent);
+  auto preload = mlockall_beside(agent);
   auto key = Sha256()
                  .update(rootfs_key)
                  .update("agent " + sha256_file(agent) + "\n")
                  .update(extra.empty() ? "" : "passthrough_ll " + sha256_file(extra) + "\n")
+                 .update(preload.empty() ? "" : "mlockall " + sha256_file(preload) + "\n")
                  .hex();
   auto image = dir / (key + ".qcow2");
   FileLock lock(dir / (key + ".lock"));

@@ -79,6 +79,7 @@ struct Watch {
   bool spec_sent = false;
   std::optional<Clock::time_point> stall_at;  // first stall/hang message from the agent
   bool hold = false;                          // CellRunOptions::hold: ask the agent to stay up
+  bool shell = false;                         // CellRunOptions::shell: and start a shell
   std::filesystem::path trace_path;           // trace.txt, opened at the first chunk
   std::unique_ptr<BoundedLog> trace_log;
   std::filesystem::path file_path;  // perf.data, opened at the first chunk
@@ -110,7 +111,7 @@ struct Watch {
                                      msg.body.value("proto", nlohmann::json()).dump() +
                                      ", host speaks " + std::to_string(protocol::kVersion);
           }
-          spec_sent = guest.send_channel(protocol::run_message_line(agent_spec(cell), hold));
+          spec_sent = guest.send_channel(protocol::run_message_line(agent_spec(cell), hold, shell));
           spdlog::debug("[{}] agent hello after {:.2f} s; spec sent: {}", cell.id,
                         attempt.timing.boot_to_hello_s, spec_sent);
           break;
@@ -249,8 +250,10 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     std::string cmdline = cell_cmdline(cell);
     GuestSpec spec{guest_name, boot.kernel,     boot.initrd, cmdline,
                    overlay,    cell.memory_mib, cell.vcpus,  boot.accel};
+    spec.shell_console = options.hold && options.shell;
     guest = backend.start(spec);
     write_file_atomic(cell_dir / "domain.xml", guest->description());
+    if (options.session) options.session->started(*guest);
   } catch (const InfraError& e) {
     obs.end = CellEnd::HostError;
     obs.host_detail = e.what();
@@ -271,6 +274,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
               false,
               std::nullopt,
               options.hold,
+              options.hold && options.shell,
               cell_dir / "trace.txt",
               nullptr,
               cell_dir / "perf.data"};
@@ -295,6 +299,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       if (!panic_at && panic_end.feed(out.console)) panic_at = now;
     }
     if (!out.channel.empty()) watch.on_channel(out.channel);
+    if (options.session) options.session->poll(*guest);
     if (!out.console.empty() || !out.channel.empty()) last_output = now;
     if (watch.bye && !bye_at) {
       bye_at = now;
@@ -407,6 +412,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       break;
     }
   }
+  if (options.session) options.session->stopping();
   guest->destroy(std::chrono::seconds(30));
   guest.reset();
   spdlog::debug("[{}] guest destroyed ({})", cell.id, to_string(obs.end));

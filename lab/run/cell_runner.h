@@ -49,6 +49,17 @@ struct CellAttempt {
   std::vector<ReportGroup> report_groups;
 };
 
+// fuselab repro's side of a held guest (its terminal, shell and keys), called on the runner's
+// thread: `started` once the guest runs, `poll` every turn of the watch (at least every
+// poll_interval), `stopping` before the guest is destroyed (the shell stream must be gone then).
+class GuestSession {
+ public:
+  virtual ~GuestSession() = default;
+  virtual void started(Guest& guest) = 0;
+  virtual void poll(Guest& guest) = 0;
+  virtual void stopping() = 0;
+};
+
 struct CellRunOptions {
   std::chrono::milliseconds poll_interval{100};
   // After bye the agent has nothing more to say and the overlay is thrown away, so a clean
@@ -71,6 +82,10 @@ struct CellRunOptions {
   bool hold = false;
   // Called with every console chunk as it arrives (repro: the user's terminal).
   std::function<void(std::string_view)> console_tee;
+  // fuselab repro --shell (with hold only): the guest gets a second console and the agent a run
+  // message with `shell`, so it starts a root shell there before the scenario.
+  bool shell = false;
+  GuestSession* session = nullptr;  // not owned; null: none
 };
 
 // Runs one attempt of `cell`; its files go to `cell_dir` (console.log, agent.jsonl, domain.xml).

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace fuselab {
 
@@ -23,6 +24,19 @@ struct GuestSpec {
   unsigned memory_mib = 1024;
   unsigned vcpus = 2;
   Accelerator accel = Accelerator::Tcg;
+  // fuselab repro --shell: a second, interactive console (libvirt: a virtio console, the guest's
+  // hvc0) for the agent's debug shell. The serial console stays the kernel's.
+  bool shell_console = false;
+};
+
+// An interactive console of a guest (the debug shell's), used from one thread only.
+class TerminalStream {
+ public:
+  virtual ~TerminalStream() = default;
+  // Appends whatever arrived without waiting; false once the stream has ended.
+  virtual bool read(std::string& out) = 0;
+  // Sends all of `data` (waiting a few seconds at most); false if it could not.
+  virtual bool write(std::string_view data) = 0;
 };
 
 // What the guest is doing, as the hypervisor sees it. Unknown: the hypervisor could not say (the
@@ -53,6 +67,12 @@ class Guest {
   virtual std::string exit_detail() = 0;
   // Stops the guest now. Idempotent; never blocks past `deadline`.
   virtual void destroy(std::chrono::seconds deadline) = 0;
+  // The shell console (GuestSpec::shell_console), handed over once: null without one, or after.
+  // Its owner must drop it before destroy().
+  virtual std::unique_ptr<TerminalStream> take_shell() { return nullptr; }
+  // Magic sysrq `key` from the host, without guest userspace (libvirt: a serial BREAK and the
+  // key on the kernel's console line). Empty when sent, else why not.
+  virtual std::string send_sysrq(char /*key*/) { return "this backend cannot send sysrq keys"; }
 };
 
 class Backend {

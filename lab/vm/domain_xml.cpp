@@ -36,8 +36,10 @@ std::string domain_xml(const GuestSpec& spec, bool keep_disk_labels) {
     << "      <target dev='vda' bus='virtio'/>\n"
     << "    </disk>\n"
     << "    <serial type='pty'><target port='0'/></serial>\n"
-    << "    <console type='pty'><target type='serial' port='0'/></console>\n"
-    << "    <channel type='unix'>\n"
+    << "    <console type='pty'><target type='serial' port='0'/></console>\n";
+  // fuselab repro --shell: the guest's hvc0, libvirt's "console1" (LibvirtGuest opens it).
+  if (spec.shell_console) x << "    <console type='pty'><target type='virtio'/></console>\n";
+  x << "    <channel type='unix'>\n"
     << "      <source mode='bind'/>\n"
     << "      <target type='virtio' name='" << protocol::kPortName << "'/>\n"
     << "    </channel>\n"

@@ -171,7 +171,7 @@ std::unique_ptr<Guest> LibvirtBackend::start(const GuestSpec& spec) {
     }
   }
   return std::make_unique<LibvirtGuest>(conn_.get(), std::move(domain), std::move(xml), qemu_log,
-                                        remove_log);
+                                        remove_log, spec.shell_console);
 }
 
 int LibvirtBackend::sweep_stale_guests() {

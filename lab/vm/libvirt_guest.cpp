@@ -1,5 +1,6 @@
 #include "vm/libvirt_guest.h"
 
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 #include <spdlog/spdlog.h>
 
@@ -34,10 +35,41 @@ bool drain(VirStream& stream, std::string& out) {
   return true;
 }
 
+// The debug shell's console as a TerminalStream. It keeps its own reference to the stream's
+// connection (virStream does), so it may outlive nothing but must be dropped before destroy().
+class LibvirtTerminal : public TerminalStream {
+ public:
+  explicit LibvirtTerminal(VirStream stream) : stream_(std::move(stream)) {}
+  bool read(std::string& out) override { return drain(stream_, out); }
+  bool write(std::string_view data) override {
+    size_t sent = 0;
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (stream_ && sent < data.size()) {
+      int n = virStreamSend(stream_.get(), data.data() + sent, data.size() - sent);
+      if (n > 0) {
+        sent += static_cast<size_t>(n);
+      } else if (n == -2 && Clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      } else {
+        return false;
+      }
+    }
+    return sent == data.size();
+  }
+
+ private:
+  VirStream stream_;
+};
+
+// libvirt names a domain's consoles by index; the first is the serial console's twin.
+constexpr const char* kShellConsole = "console1";
+// QEMU's id of the serial port's character device, as libvirt names it.
+constexpr const char* kSerialChardev = "charserial0";
+
 }  // namespace
 
 LibvirtGuest::LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml,
-                           std::filesystem::path qemu_log, bool remove_log)
+                           std::filesystem::path qemu_log, bool remove_log, bool shell_console)
     : domain_(std::move(domain)),
       xml_(std::move(xml)),
       qemu_log_(std::move(qemu_log)),
@@ -56,6 +88,16 @@ LibvirtGuest::LibvirtGuest(virConnectPtr conn, VirDomain domain, std::string xml
     std::string why = libvirt_error();
     destroy(std::chrono::seconds(10));
     throw InfraError("libvirt: cannot open the agent channel: " + why);
+  }
+  if (shell_console) {
+    // Before the guest runs, like the others: the first prompt is not lost.
+    shell_.reset(virStreamNew(conn, VIR_STREAM_NONBLOCK));
+    if (!shell_ || virDomainOpenConsole(domain_.get(), kShellConsole, shell_.get(),
+                                        VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+      std::string why = libvirt_error();
+      destroy(std::chrono::seconds(10));
+      throw InfraError("libvirt: cannot open the shell console: " + why);
+    }
   }
   if (virDomainResume(domain_.get()) < 0) {
     std::string why = libvirt_error();
@@ -176,11 +218,42 @@ std::string LibvirtGuest::exit_detail() {
   }
 }
 
+std::unique_ptr<TerminalStream> LibvirtGuest::take_shell() {
+  if (!shell_) return nullptr;
+  return std::make_unique<LibvirtTerminal>(std::move(shell_));
+}
+
+// The kernel's serial sysrq (CONFIG_MAGIC_SYSRQ_SERIAL, on in Debian's kernels and fuselab's):
+// a BREAK on the console's UART, then the key within 5 s. Chosen over Alt+SysRq key presses
+// (virDomainSendKey), which need an i8042 keyboard driver that fuselab's own kernels leave out.
+// The guest must allow the function (the agent sets kernel.sysrq=1 in repro) and hold the
+// console tty open (pid 1's stdio is /dev/console).
+std::string LibvirtGuest::send_sysrq(char key) {
+  if (destroyed_ || !console_) return "the serial console is closed";
+  std::string cmd = std::string(R"({"execute":"chardev-send-break","arguments":{"id":")") +
+                    kSerialChardev + "\"}}";
+  char* reply = nullptr;
+  if (virDomainQemuMonitorCommand(domain_.get(), cmd.c_str(), &reply, 0) < 0)
+    return "QEMU monitor: chardev-send-break: " + libvirt_error();
+  std::free(reply);
+  // The BREAK and the key reach the UART by different paths (the monitor, the pty): let the
+  // guest take the BREAK's interrupt first, or the key may be read before it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto deadline = Clock::now() + std::chrono::seconds(2);
+  while (true) {
+    int n = virStreamSend(console_.get(), &key, 1);
+    if (n == 1) return {};
+    if (n != -2 || Clock::now() >= deadline) return "serial console: " + libvirt_error();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 void LibvirtGuest::destroy(std::chrono::seconds deadline) {
   if (destroyed_) return;
   destroyed_ = true;
   console_.reset();
   channel_.reset();
+  shell_.reset();
   // A transient domain disappears once destroyed. libvirt itself escalates SIGTERM to SIGKILL;
   // we retry within the deadline in case the first attempt races with the guest's own power-off.
   const auto end = Clock::now() + deadline;

@@ -46,5 +46,17 @@ TEST(CliReproErrors, ACellDirectoryAndADifferentCellDisagree) {
   EXPECT_NE(r.err.find("does not match"), std::string::npos) << r.err;
 }
 
+// `fuselab sysrq` reaches guests through a daemon only: with the embedded driver it says why not
+// and what to press instead; a key it does not bind is refused before any connection.
+TEST(CliReproErrors, SysrqWithoutADaemonAndAnUnboundKeyAreClearErrors) {
+  auto embedded = run_cli({"sysrq", "some-guest", "w"});
+  EXPECT_EQ(embedded.exit_code, 2) << embedded.out << embedded.err;
+  EXPECT_NE(embedded.err.find("embedded"), std::string::npos) << embedded.err;
+  EXPECT_NE(embedded.err.find("Ctrl-] then w"), std::string::npos) << embedded.err;
+  auto bad = run_cli({"sysrq", "some-guest", "b", "--connect", "qemu:///system"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("want one of w, t, m, l"), std::string::npos) << bad.err;
+}
+
 }  // namespace
 }  // namespace fuselab

@@ -21,5 +21,16 @@ TEST(DomainXml, DirectKernelBootWithConsoleChannelAndEscapedValues) {
   EXPECT_NE(domain_xml(spec).find("<cpu mode='host-passthrough'/>"), std::string::npos);
 }
 
+TEST(DomainXml, TheShellConsoleIsAVirtioConsoleOnlyWhenAsked) {
+  GuestSpec spec{"fl-x", "/k", "/i", "console=ttyS0", "/d", 512, 2, Accelerator::Tcg};
+  EXPECT_EQ(domain_xml(spec).find("<target type='virtio'/></console>"), std::string::npos);
+  spec.shell_console = true;
+  std::string xml = domain_xml(spec);
+  auto serial = xml.find("<target type='serial' port='0'/></console>");
+  auto shell = xml.find("<console type='pty'><target type='virtio'/></console>");
+  ASSERT_NE(shell, std::string::npos) << xml;
+  EXPECT_LT(serial, shell) << "the serial console must stay the first (console0, the kernel's)";
+}
+
 }  // namespace
 }  // namespace fuselab

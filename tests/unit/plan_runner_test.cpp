@@ -295,6 +295,54 @@ TEST_F(PlanRunnerTest, ReproHoldsTheGuestPastItsByeUntilStopAndNeverRetries) {
   EXPECT_NE(sent.find("\"stay_up\":true"), std::string::npos) << sent;
 }
 
+// repro --shell: the guest gets the shell console, the agent the run message's shell flag, and
+// the repro's session sees the guest start, every turn of the watch, and the end before the
+// guest is destroyed. A matrix run never asks for a shell, whatever its cell options say.
+TEST_F(PlanRunnerTest, ReproShellAsksForTheConsoleAndTheShellAndDrivesTheSession) {
+  struct Session : GuestSession {
+    std::vector<std::string> calls;
+    int alive_at_stop = -1;
+    FakeBackend* backend = nullptr;
+    void started(Guest&) override { calls.push_back("started"); }
+    void poll(Guest&) override {
+      if (calls.empty() || calls.back() != "poll") calls.push_back("poll");
+    }
+    void stopping() override {
+      calls.push_back("stopping");
+      alive_at_stop = backend->alive;
+    }
+  } session;
+  session.backend = &backend;
+  auto o = options_for("  - {id: shell}\n");
+  o.repro = true;
+  o.cell.shell = true;
+  o.cell.session = &session;
+  GuestScript held = pass_script();
+  std::string sent;
+  held.on_send = [&](const std::string& line) { sent += line; };
+  held.on_poll = [&](std::chrono::milliseconds age) {
+    if (age > 30s) stop = true;
+  };
+  script("shell", 1, held);
+  run_plan(o, stop);
+  EXPECT_TRUE(backend.last_spec.shell_console);
+  EXPECT_NE(sent.find("\"shell\":true"), std::string::npos) << sent;
+  EXPECT_EQ(session.calls, (std::vector<std::string>{"started", "poll", "stopping"}));
+  EXPECT_EQ(session.alive_at_stop, 1) << "the session must end before the guest is destroyed";
+}
+
+TEST_F(PlanRunnerTest, AMatrixRunNeverGetsAShell) {
+  auto o = options_for("  - {id: plain}\n");
+  o.cell.shell = true;  // not a repro: ignored
+  GuestScript plain = pass_script();
+  std::string sent;
+  plain.on_send = [&](const std::string& line) { sent += line; };
+  script("plain", 1, plain);
+  run_plan(o, stop);
+  EXPECT_FALSE(backend.last_spec.shell_console);
+  EXPECT_EQ(sent.find("\"shell\""), std::string::npos) << sent;
+}
+
 TEST_F(PlanRunnerTest, ReproOfMoreThanOneCellIsAUserError) {
   auto o = options_for("  - {id: a}\n  - {id: b}\n");
   o.repro = true;

@@ -175,5 +175,34 @@ TEST(ProtocolRoundTrip, TheAgentRefusesAnOverlongLineAtTheSharedLimit) {
   }
 }
 
+// The repro flags of the run message: set only when asked for (a matrix run's line has neither),
+// read back by the agent's parser, and refused when not a boolean or a shell without stay_up.
+TEST(ProtocolRoundTrip, TheShellFlagReachesTheAgentOnlyWhenTheHostSetsIt) {
+  AgentSpec spec;
+  auto parse = [](const std::string& line) {
+    return nlohmann::json::parse(line.substr(0, line.size() - 1));
+  };
+  auto plain = parse(protocol::run_message_line(spec));
+  EXPECT_FALSE(plain.contains("shell"));
+  EXPECT_FALSE(agent::parse_shell(plain));
+  EXPECT_FALSE(agent::parse_stay_up(plain));
+  auto repro = parse(protocol::run_message_line(spec, /*stay_up=*/true, /*shell=*/true));
+  EXPECT_TRUE(agent::parse_shell(repro));
+  EXPECT_TRUE(agent::parse_stay_up(repro));
+  EXPECT_FALSE(agent::parse_shell(parse(protocol::run_message_line(spec, true, false))));
+
+  auto bad = repro;
+  bad["shell"] = "yes";
+  EXPECT_THROW(protocol::decode_shell(bad), protocol::SpecError);
+  bad["shell"] = true;
+  bad.erase("stay_up");
+  try {
+    protocol::decode_shell(bad);
+    ADD_FAILURE() << "a shell without stay_up was accepted";
+  } catch (const protocol::SpecError& e) {
+    EXPECT_EQ(e.key(), "shell");
+  }
+}
+
 }  // namespace
 }  // namespace fuselab

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <optional>
 
+#include "boot/debug_shell.h"
 #include "boot/stages.h"
 #include "boot/system.h"
 #include "channel/channel.h"
@@ -62,20 +63,25 @@ std::optional<std::string> find_port() {
 }
 
 // Waits for `run` and parses its spec; throws AgentError(stage "spec").
-Spec receive_spec(Channel& channel, bool& stay_up) {
+Spec receive_spec(Channel& channel, bool& stay_up, bool& shell) {
   auto msg = channel.receive(Clock::now() + kRunTimeout);
   if (!msg) throw AgentError("spec", "no run message within 60 s of hello");
   Spec spec = parse_run_message(*msg);
   stay_up = parse_stay_up(*msg);
+  shell = parse_shell(*msg);
   return spec;
 }
 
 // Returns whether the host asked the guest to stay up after the cell (fuselab repro).
 bool talk_to_host(Channel& channel, ChildReaper& reaper) {
   channel.send(hello_message());
-  bool stay_up = false;
+  bool stay_up = false, shell = false;
   try {
-    Spec spec = receive_spec(channel, stay_up);
+    Spec spec = receive_spec(channel, stay_up, shell);
+    // fuselab repro: the user may send sysrq keys from the host; with --shell, the shell comes
+    // up before the scenario, so that it is there, and outside the tested memcg, when it hangs.
+    if (stay_up) enable_host_sysrq();
+    if (shell) start_debug_shell(reaper);
     bool ok = run_scenario(spec, kMountpoint, channel, reaper, /*trace=*/true);
     console_note(ok ? "cell finished: ok" : "cell finished: failed");
   } catch (const AgentError& e) {

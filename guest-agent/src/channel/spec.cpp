@@ -36,4 +36,12 @@ bool parse_stay_up(const nlohmann::json& msg) {
   }
 }
 
+bool parse_shell(const nlohmann::json& msg) {
+  try {
+    return protocol::decode_shell(msg);
+  } catch (const protocol::SpecError& e) {
+    throw AgentError("spec", e.what());
+  }
+}
+
 }  // namespace fuselab::agent

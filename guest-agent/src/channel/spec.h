@@ -22,5 +22,6 @@ Spec parse_spec(const nlohmann::json& j);
 Spec parse_spec_text(const std::string& text);  // parses the text first
 Spec parse_run_message(const nlohmann::json& msg);
 bool parse_stay_up(const nlohmann::json& msg);  // the run message's stay_up (fuselab repro)
+bool parse_shell(const nlohmann::json& msg);    // its shell (fuselab repro --shell)
 
 }  // namespace fuselab::agent
