@@ -128,6 +128,7 @@ int cli_main(int argc, char** argv) {
                   "K/N: run only shard K of N (deterministic by cell id)");
   run->add_flag("--kcidb", options.kcidb, "also write kcidb.json (KCIDB v4 submission)");
   run->add_option("-j,--jobs", options.jobs, "cells at once (default: from host CPUs and memory)");
+  add_dump_options(run, options);
 
   CLI::App* prepare =
       app.add_subcommand("prepare", "fetch and build the kernels and images a plan needs");

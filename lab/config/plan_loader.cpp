@@ -323,6 +323,8 @@ const FieldTable<CellSpec>& cell_fields() {
        [](const Where& w, const YAML::Node& n, CellSpec& c) { c.exclusive = boolean(w, n); }},
       {"evidence_s", [](const Where& w, const YAML::Node& n,
                         CellSpec& c) { c.evidence_s = number(w, n, 0, 600); }},
+      {"dump_on_hang",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) { c.dump_on_hang = boolean(w, n); }},
   };
   return table;
 }

@@ -26,6 +26,7 @@ json cell_files(const CellResult& r) {
     files["repro"] = "repro.sh";
   }
   if (wants_dmesg_evidence(r.verdict)) files["dmesg"] = "dmesg.txt";
+  if (r.dump.is_object() && r.dump.value("status", "") == "ok") files["vmcore"] = "vmcore";
   return files;
 }
 
@@ -34,23 +35,25 @@ json to_json(const CellResult& r) {
   json outcomes = json::array();
   for (Verdict v : r.outcomes) outcomes.push_back(std::string(to_string(v)));
   if (outcomes.empty()) outcomes.push_back(std::string(to_string(r.verdict)));
-  return json{{"id", r.cell.id},
-              {"verdict", std::string(to_string(r.verdict))},
-              {"outcomes", outcomes},
-              {"expected", r.cell.expect},
-              {"matched", r.matched},
-              {"reason", r.reason},
-              {"signature", r.signature},
-              {"end", r.end},
-              {"attempts", r.attempts},
-              {"accel", r.accel},
-              {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
-              {"timing", r.timing},
-              {"agent_result", r.agent_result},
-              {"agent_stall", r.agent_stall},
-              {"reports", r.reports},
-              {"spec", cell_spec_json(r.cell)},
-              {"files", cell_files(r)}};
+  json j{{"id", r.cell.id},
+         {"verdict", std::string(to_string(r.verdict))},
+         {"outcomes", outcomes},
+         {"expected", r.cell.expect},
+         {"matched", r.matched},
+         {"reason", r.reason},
+         {"signature", r.signature},
+         {"end", r.end},
+         {"attempts", r.attempts},
+         {"accel", r.accel},
+         {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
+         {"timing", r.timing},
+         {"agent_result", r.agent_result},
+         {"agent_stall", r.agent_stall},
+         {"reports", r.reports},
+         {"spec", cell_spec_json(r.cell)},
+         {"files", cell_files(r)}};
+  if (!r.dump.is_null()) j["dump"] = r.dump;
+  return j;
 }
 
 json to_json(const RunSummary& run) {

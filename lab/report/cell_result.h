@@ -28,6 +28,7 @@ struct CellResult {
   nlohmann::json agent_stall;   // the agent monitor's first stall/hang message, or null
   nlohmann::json reports;       // grouped kernel reports
   std::string end;              // how the watch ended (CellEnd)
+  nlohmann::json dump;          // --dump-on-hang: the vmcore's record (run/memory_dump.h), or null
   // A result read back from an earlier run (resume, merge): written out again unchanged.
   nlohmann::json recorded;
 };

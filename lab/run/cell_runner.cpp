@@ -162,6 +162,10 @@ std::string cell_cmdline(const CellSpec& cell) {
   return cmdline;
 }
 
+bool wants_memory_dump(const CellSpec& cell, const CellRunOptions& options) {
+  return options.dump_budget && (options.dump_on_hang || cell.dump_on_hang);
+}
+
 CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
                              const std::string& guest_name, const fs::path& cell_dir,
                              const fs::path& overlay_dir, const std::atomic<bool>& stop,
@@ -187,8 +191,12 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   try {
     if (!boot.base_image.empty()) create_overlay(boot.base_image, overlay);
     std::string cmdline = cell_cmdline(cell);
+    // A gdb session reads symbols at their link addresses: no randomised base.
+    if (options.gdb_port) cmdline += " nokaslr";
     GuestSpec spec{guest_name, boot.kernel,     boot.initrd, cmdline,
                    overlay,    cell.memory_mib, cell.vcpus,  boot.accel};
+    spec.vmcoreinfo = wants_memory_dump(cell, options);
+    spec.gdb_port = options.gdb_port;
     guest = backend.start(spec);
     write_file_atomic(cell_dir / "domain.xml", guest->description());
   } catch (const InfraError& e) {
@@ -208,6 +216,12 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   const auto silence = std::chrono::seconds(cell.silence_timeout_s);
   auto last_output = clock.now();
   std::optional<Clock::time_point> bye_at;
+
+  const bool dump_wanted = wants_memory_dump(cell, options);
+  auto dump_now = [&] {
+    attempt.dump =
+        take_memory_dump(*guest, cell.memory_mib, cell_dir / "vmcore", *options.dump_budget, &stop);
+  };
 
   // Moments the host's view of the guest went bad; each ends the cell only after a grace, since
   // a guest that powers off closes its streams a moment before libvirt reports it shut off.
@@ -303,10 +317,14 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     }
     // The monitor has reported a stall or hang: collect evidence for a while, then end the cell
     // rather than wait for the whole-cell deadline (unless the workload finishes meanwhile).
-    if (!options.hold && watch.stall_at && !obs.result_seen &&
+    if (watch.stall_at && !obs.result_seen &&
         now - *watch.stall_at > std::chrono::seconds(cell.evidence_s)) {
-      obs.end = CellEnd::AgentStall;
-      break;
+      if (!options.hold) {
+        obs.end = CellEnd::AgentStall;
+        break;
+      }
+      // A held guest stays up for its user; its dump is taken when a run would have ended it.
+      if (dump_wanted && attempt.dump.is_null()) dump_now();
     }
     if (!obs.hello_seen && now > boot_deadline) {
       obs.end = CellEnd::BootDeadline;
@@ -321,6 +339,10 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       break;
     }
   }
+  // The ends that become HANG or STALL (verdict.cpp), dumped before the guest goes.
+  const bool hung = obs.end == CellEnd::AgentStall || obs.end == CellEnd::CellDeadline ||
+                    obs.end == CellEnd::Silence;
+  if (dump_wanted && hung && attempt.dump.is_null() && !stop) dump_now();
   guest->destroy(std::chrono::seconds(30));
   guest.reset();
   spdlog::debug("[{}] guest destroyed ({})", cell.id, to_string(obs.end));

@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "config/cell_spec.h"
+#include "run/memory_dump.h"
 #include "verdict/verdict.h"
 #include "vm/backend.h"
 
@@ -43,6 +44,7 @@ struct CellAttempt {
   nlohmann::json agent_result;  // the result message, if any
   nlohmann::json agent_stall;   // the first stall/hang message (blocked tasks, stacks), if any
   std::vector<ReportGroup> report_groups;
+  nlohmann::json dump;  // the memory dump's record (run/memory_dump.h), null if none was asked for
 };
 
 struct CellRunOptions {
@@ -65,6 +67,13 @@ struct CellRunOptions {
   bool hold = false;
   // Called with every console chunk as it arrives (repro: the user's terminal).
   std::function<void(std::string_view)> console_tee;
+  // --dump-on-hang (every cell) or a cell's own dump_on_hang: a HANG/STALL cell's guest memory
+  // goes to cell_dir/vmcore before the guest is destroyed (a held guest: once the evidence time
+  // after the agent's report is over), counted against this budget. Null: no dumps at all.
+  DumpBudget* dump_budget = nullptr;
+  bool dump_on_hang = false;
+  // fuselab repro --gdb: QEMU's gdbstub on 127.0.0.1:gdb_port and nokaslr; 0: none.
+  unsigned gdb_port = 0;
 };
 
 // Runs one attempt of `cell`; its files go to `cell_dir` (console.log, agent.jsonl, domain.xml).
@@ -78,5 +87,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
 std::string guest_cmdline();
 // What `cell` boots with: guest_cmdline() and the cell's own kernel_cmdline.
 std::string cell_cmdline(const CellSpec& cell);
+// Whether a cell's guest is dumped when it hangs (and so boots with vmcoreinfo).
+bool wants_memory_dump(const CellSpec& cell, const CellRunOptions& options);
 
 }  // namespace fuselab
