@@ -6,6 +6,7 @@
 
 #include "cli/repro_command.h"
 #include "common/error.h"
+#include "common/paths.h"
 #include "config/plan_loader.h"
 #include "matrix/plan.h"
 #include "run/cell_runner.h"
