@@ -132,6 +132,7 @@ int cli_main(int argc, char** argv) {
   run->add_flag("--evidence", options.evidence,
                 "bring back trace.txt and dmesg.txt from every cell, passing ones too");
   run->add_option("-j,--jobs", options.jobs, "cells at once (default: from host CPUs and memory)");
+  add_dump_options(run, options);
 
   CLI::App* prepare =
       app.add_subcommand("prepare", "fetch and build the kernels and images a plan needs");

@@ -1,8 +1,12 @@
 #include "cli/repro_command.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +15,10 @@
 #include "common/error.h"
 #include "common/paths.h"
 #include "common/stop_request.h"
+#include "image/kernel_debug.h"
+#include "matrix/plan.h"
+#include "matrix/shard.h"
+#include "run/artifact_resolver.h"
 #include "run/leftovers.h"
 
 namespace fuselab {
@@ -26,6 +34,59 @@ std::string terminal_safe(std::string_view bytes) {
       out += "^[";
   }
   return out;
+}
+
+void add_dump_options(CLI::App* sub, RunOptions& options) {
+  sub->add_flag("--dump-on-hang", options.dump_on_hang,
+                "dump a HANG/STALL guest's memory to CELL_DIR/vmcore (kdump format) before it is "
+                "destroyed");
+  sub->add_option("--dump-budget", options.dump_budget,
+                  "disk the run's dumps may take, e.g. 8G (default 4G); a dump that does not fit "
+                  "is skipped with a note");
+}
+
+unsigned parse_gdb_port(const std::string& value) {
+  if (value.empty()) return 1234;
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), port);
+  if (ec != std::errc() || end != value.data() + value.size() || port < 1024 || port > 65535)
+    throw UserError("--gdb: '" + value + "' is not a port number from 1024 to 65535",
+                    "give the port after --gdb, or put --gdb after the target");
+  return port;
+}
+
+namespace {
+
+// QEMU would fail to start on a taken port, after the boot artifacts were prepared: ask first.
+bool port_is_free(unsigned port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return true;  // cannot tell: let QEMU say
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return free;
+}
+
+}  // namespace
+
+void ReproCommand::print_gdb_banner() {
+  if (!port_is_free(options_.gdb_port))
+    throw UserError("--gdb: port " + std::to_string(options_.gdb_port) + " on 127.0.0.1 is in use",
+                    "pick another: --gdb PORT");
+  // The cell's kernel, as run_plan resolves it (from the cache when prepared).
+  Plan plan = select_cells(load_plan(options_.plan_file), options_.cells);
+  ArtifactResolver resolver(options_.source_dir, options_.agent_binary);
+  KernelDebugInfo debug = kernel_debug_info(resolver.kernel(plan.cells.at(0).kernel));
+  std::cerr << fmt::format(
+      "  gdb: QEMU's gdbstub on 127.0.0.1:{} (the kernel boots with nokaslr); attach with\n"
+      "    {}\n",
+      options_.gdb_port, gdb_command(debug, options_.gdb_port));
+  if (!debug.note.empty()) std::cerr << "    (" << debug.note << ")\n";
+  if (!debug.gdb_script.empty())
+    std::cerr << "    lx- commands (lx-ps, lx-dmesg, $lx_task_by_pid(PID)) load with vmlinux\n";
 }
 
 ReproCommand::ReproCommand(CLI::App& app, RunOptions& options) : options_(options) {
@@ -48,6 +109,13 @@ ReproCommand::ReproCommand(CLI::App& app, RunOptions& options) : options_(option
   repro_->add_flag("--shell", shell_,
                    "a root shell in the guest on this terminal, started before the scenario "
                    "outside the tested memcg (Ctrl-] q quits, Ctrl-] ? lists the keys)");
+  repro_
+      ->add_option("--gdb", gdb_,
+                   "QEMU's gdbstub on 127.0.0.1:PORT (default 1234), nokaslr, and the gdb "
+                   "command to attach")
+      ->expected(0, 1)
+      ->type_name("[PORT]");
+  add_dump_options(repro_, options);
 }
 
 int ReproCommand::run() {
@@ -85,13 +153,18 @@ int ReproCommand::run() {
       "fuselab repro: cell {} of {}\n"
       "  {}; no cell deadline: the guest stays up, hung or not\n"
       "  Ctrl-] q{} stops the guest; its files stay in {}/{}/{}/\n"
-      "  (console.log, agent.jsonl, domain.xml, result.json, and dmesg.txt if it failed)\n"
+      "  (console.log, agent.jsonl, domain.xml, result.json, and dmesg.txt if it failed;\n"
+      "   vmcore with --dump-on-hang)\n"
       "  Ctrl-] w|t|m|l: sysrq from the host (blocked tasks, all tasks, memory, CPUs)\n",
       options_.cells[0], options_.plan_file.string(),
       shell_ ? "a root shell in the guest follows (serial console in console.log)"
              : "the serial console follows",
       shell_ ? "" : " or Ctrl-C", options_.results_dir.string(), options_.run_id,
       options_.cells[0]);
+  if (repro_->count("--gdb") > 0) {
+    options_.gdb_port = parse_gdb_port(gdb_);
+    print_gdb_banner();
+  }
   CleanupGuardian guardian(cache_dir(), overlay_parent_dir());
   RunOutcome outcome = run_plan(options_, stop_request());
   const CellResult* cell = outcome.summary.cells.empty() ? nullptr : &outcome.summary.cells[0];

@@ -23,7 +23,15 @@ class ReproCommand {
   std::string target_;  // PLAN (with --cell) or RUN_DIR/CELL_ID
   std::string cell_;
   bool shell_ = false;
+  std::string gdb_;  // --gdb [PORT]: the port as given, empty for the default
+  void print_gdb_banner();
 };
+
+// --dump-on-hang and --dump-budget, which `run` and `repro` share.
+void add_dump_options(CLI::App* sub, RunOptions& options);
+
+// The --gdb value: empty (given without a port) is 1234, gdb's habit; else a port number.
+unsigned parse_gdb_port(const std::string& value);
 
 // Guest console bytes made safe for a terminal: text, newlines, tabs and UTF-8 pass; escape
 // sequences and other control bytes (which could retitle or reprogram the terminal) do not.

@@ -23,6 +23,7 @@ json cell_spec_json(const CellSpec& cell) {
   j["infra_retries"] = cell.infra_retries;
   j["evidence_s"] = cell.evidence_s;
   j["exclusive"] = cell.exclusive;
+  if (cell.dump_on_hang) j["dump_on_hang"] = true;
   j["expect"] = cell.expect;
   if (!cell.expect_signature.empty()) j["expect_signature"] = cell.expect_signature;
   j["axes"] = cell.axes;

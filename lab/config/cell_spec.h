@@ -50,6 +50,8 @@ struct CellSpec {
   unsigned evidence_s = 10;
   // Runs alone even with -j > 1: for cells whose throughput is the result.
   bool exclusive = false;
+  // On HANG/STALL, dump the guest's memory to the cell's vmcore (run/memory_dump.h).
+  bool dump_on_hang = false;
   ServerSpec server;
   WorkloadSpec workload;
   MonitorSpec monitor;

@@ -326,6 +326,8 @@ const FieldTable<CellSpec>& cell_fields() {
       // Issue #11: the trace and dmesg.txt of a cell that passes too (fuselab run --evidence).
       {"evidence", [](const Where& w, const YAML::Node& n,
                       CellSpec& c) { c.monitor.evidence = boolean(w, n); }},
+      {"dump_on_hang",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) { c.dump_on_hang = boolean(w, n); }},
   };
   return table;
 }

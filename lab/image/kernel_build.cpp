@@ -11,6 +11,8 @@
 #include "common/paths.h"
 #include "common/stale_files.h"
 #include "image/file_lock.h"
+#include "image/kernel_config.h"
+#include "image/kernel_debug.h"
 #include "image/kernel_meta.h"
 #include "image/kernel_source.h"
 #include "image/kernel_steps.h"
@@ -91,6 +93,19 @@ void materialize_source(const KernelSourceInfo& source, const fs::path& work, Bu
   write_file_atomic(work / kSourceStamp, source.identity + "\n");
 }
 
+// A config with debug info (the debug-info fragment): the entry keeps vmlinux, for gdb, crash
+// and drgn, and the gdb scripts with their links resolved (the work tree is not the entry's).
+void keep_debug_files(const fs::path& obj, const fs::path& out) {
+  auto config = parse_kconfig(read_file(obj / ".config"));
+  auto set = [&](const char* option) { return config.contains(option) && config[option] == "y"; };
+  if (set("CONFIG_DEBUG_INFO")) fs::copy_file(obj / "vmlinux", out / kVmlinuxFile);
+  if (set("CONFIG_GDB_SCRIPTS") && fs::exists(obj / "vmlinux-gdb.py")) {
+    fs::copy_file(fs::canonical(obj / "vmlinux-gdb.py"), out / kGdbScriptFile);
+    fs::create_directories(out / "scripts");
+    fs::copy(obj / "scripts/gdb", out / "scripts/gdb", fs::copy_options::recursive);
+  }
+}
+
 KernelArtifacts build_into_cache(const KernelBuildRequest& request, const KernelBuildInputs& inputs,
                                  const KernelSourceInfo& source, const std::string& key,
                                  const fs::path& work, const fs::path& final_dir) {
@@ -105,6 +120,8 @@ KernelArtifacts build_into_cache(const KernelBuildRequest& request, const Kernel
     apply_patches(src, inputs.patches, applied, source.description, log);
     configure_kernel(src, obj, inputs.configs, source.identity, log);
     make_kernel(src, obj, request.value, log);
+    if (parse_kconfig(read_file(obj / ".config"))["CONFIG_GDB_SCRIPTS"] == "y")
+      make_gdb_scripts(src, obj, log);
   }
   auto release_file = obj / "include/config/kernel.release";
   auto bzimage = obj / "arch/x86/boot/bzImage";
@@ -117,6 +134,7 @@ KernelArtifacts build_into_cache(const KernelBuildRequest& request, const Kernel
   TempDir out(final_dir.parent_path(), owned_temp_prefix(".build-"));
   fs::copy_file(bzimage, out.path() / "bzImage");
   fs::copy_file(obj / ".config", out.path() / "config");
+  keep_debug_files(obj, out.path());
   double seconds = seconds_since(start);
   KernelMeta meta;
   meta.kind = "build";

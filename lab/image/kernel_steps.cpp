@@ -256,4 +256,9 @@ void make_kernel(const fs::path& src, const fs::path& obj, const std::string& wh
   spdlog::info("built {} in {:.0f} s", what, seconds_since(start));
 }
 
+void make_gdb_scripts(const fs::path& src, const fs::path& obj, BuildLog& log) {
+  if (!run_step("make", make_argv(src, obj, {"scripts_gdb"}), std::chrono::minutes(5), log).ok())
+    fail_step("make", "make scripts_gdb failed", log);
+}
+
 }  // namespace fuselab

@@ -65,6 +65,11 @@ struct KernelBuildInterrupted : std::runtime_error {
 };
 
 // The last kbuild target line in a log tail ("CC      fs/fuse/file.o" -> "CC fs/fuse/file.o").
+// `make scripts_gdb`: the gdb helper scripts (vmlinux-gdb.py, scripts/gdb/linux/ with the
+// generated constants.py), which bzImage does not build. For a config with CONFIG_GDB_SCRIPTS.
+void make_gdb_scripts(const std::filesystem::path& src, const std::filesystem::path& obj,
+                      BuildLog& log);
+
 std::string last_build_target(const std::string& log_text);
 
 }  // namespace fuselab

@@ -29,6 +29,7 @@ json cell_files(const CellResult& r) {
   if (r.trace.is_object() && r.trace.value("file", json()).is_string())
     files["trace"] = "trace.txt";
   if (r.perf.is_object() && r.perf.value("file", json()).is_string()) files["perf"] = "perf.data";
+  if (r.dump.is_object() && r.dump.value("status", "") == "ok") files["vmcore"] = "vmcore";
   return files;
 }
 
@@ -56,6 +57,7 @@ json to_json(const CellResult& r) {
          {"files", cell_files(r)}};
   if (!r.trace.is_null()) j["trace"] = r.trace;  // issue #11: only cells that sent one
   if (!r.perf.is_null()) j["perf"] = r.perf;
+  if (!r.dump.is_null()) j["dump"] = r.dump;
   return j;
 }
 

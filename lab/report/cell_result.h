@@ -30,6 +30,7 @@ struct CellResult {
   nlohmann::json trace;         // summary of trace.txt (report/trace_summary.h), or null
   nlohmann::json perf;          // perf.data received from an --evidence cell, or null
   std::string end;              // how the watch ended (CellEnd)
+  nlohmann::json dump;          // --dump-on-hang: the vmcore's record (run/memory_dump.h), or null
   // A result read back from an earlier run (resume, merge): written out again unchanged.
   nlohmann::json recorded;
 };

@@ -218,6 +218,10 @@ std::string cell_cmdline(const CellSpec& cell) {
   return cmdline;
 }
 
+bool wants_memory_dump(const CellSpec& cell, const CellRunOptions& options) {
+  return options.dump_budget && (options.dump_on_hang || cell.dump_on_hang);
+}
+
 CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
                              const std::string& guest_name, const fs::path& cell_dir,
                              const fs::path& overlay_dir, const std::atomic<bool>& stop,
@@ -248,9 +252,13 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   try {
     if (!boot.base_image.empty()) create_overlay(boot.base_image, overlay);
     std::string cmdline = cell_cmdline(cell);
+    // A gdb session reads symbols at their link addresses: no randomised base.
+    if (options.gdb_port) cmdline += " nokaslr";
     GuestSpec spec{guest_name, boot.kernel,     boot.initrd, cmdline,
                    overlay,    cell.memory_mib, cell.vcpus,  boot.accel};
     spec.shell_console = options.hold && options.shell;
+    spec.vmcoreinfo = wants_memory_dump(cell, options);
+    spec.gdb_port = options.gdb_port;
     guest = backend.start(spec);
     write_file_atomic(cell_dir / "domain.xml", guest->description());
     if (options.session) options.session->started(*guest);
@@ -285,6 +293,12 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   std::optional<Clock::time_point> bye_at;
   PanicEnd panic_end;
   std::optional<Clock::time_point> panic_at;
+
+  const bool dump_wanted = wants_memory_dump(cell, options);
+  auto dump_now = [&] {
+    attempt.dump =
+        take_memory_dump(*guest, cell.memory_mib, cell_dir / "vmcore", *options.dump_budget, &stop);
+  };
 
   // Moments the host's view of the guest went bad; each ends the cell only after a grace, since
   // a guest that powers off closes its streams a moment before libvirt reports it shut off.
@@ -394,10 +408,13 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     const auto evidence_for =
         std::chrono::seconds(cell.evidence_s) +
         (watch.trace_in_flight() ? std::chrono::seconds(60) : std::chrono::seconds(0));
-    if (!options.hold && watch.stall_at && !obs.result_seen &&
-        now - *watch.stall_at > evidence_for) {
-      obs.end = CellEnd::AgentStall;
-      break;
+    if (watch.stall_at && !obs.result_seen && now - *watch.stall_at > evidence_for) {
+      if (!options.hold) {
+        obs.end = CellEnd::AgentStall;
+        break;
+      }
+      // A held guest stays up for its user; its dump is taken when a run would have ended it.
+      if (dump_wanted && attempt.dump.is_null()) dump_now();
     }
     if (!obs.hello_seen && now > boot_deadline) {
       obs.end = CellEnd::BootDeadline;
@@ -412,6 +429,10 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       break;
     }
   }
+  // The ends that become HANG or STALL (verdict.cpp), dumped before the guest goes.
+  const bool hung = obs.end == CellEnd::AgentStall || obs.end == CellEnd::CellDeadline ||
+                    obs.end == CellEnd::Silence;
+  if (dump_wanted && hung && attempt.dump.is_null() && !stop) dump_now();
   if (options.session) options.session->stopping();
   guest->destroy(std::chrono::seconds(30));
   guest.reset();

@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "config/cell_spec.h"
+#include "run/memory_dump.h"
 #include "verdict/verdict.h"
 #include "vm/backend.h"
 
@@ -47,6 +48,7 @@ struct CellAttempt {
   nlohmann::json file_end;      // the agent's file_end message (perf.data), if any
   nlohmann::json perf;          // perf.data as received: file, bytes, whole; or null
   std::vector<ReportGroup> report_groups;
+  nlohmann::json dump;  // the memory dump's record (run/memory_dump.h), null if none was asked for
 };
 
 // fuselab repro's side of a held guest (its terminal, shell and keys), called on the runner's
@@ -86,6 +88,13 @@ struct CellRunOptions {
   // message with `shell`, so it starts a root shell there before the scenario.
   bool shell = false;
   GuestSession* session = nullptr;  // not owned; null: none
+  // --dump-on-hang (every cell) or a cell's own dump_on_hang: a HANG/STALL cell's guest memory
+  // goes to cell_dir/vmcore before the guest is destroyed (a held guest: once the evidence time
+  // after the agent's report is over), counted against this budget. Null: no dumps at all.
+  DumpBudget* dump_budget = nullptr;
+  bool dump_on_hang = false;
+  // fuselab repro --gdb: QEMU's gdbstub on 127.0.0.1:gdb_port and nokaslr; 0: none.
+  unsigned gdb_port = 0;
 };
 
 // Runs one attempt of `cell`; its files go to `cell_dir` (console.log, agent.jsonl, domain.xml).
@@ -99,5 +108,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
 std::string guest_cmdline();
 // What `cell` boots with: guest_cmdline() and the cell's own kernel_cmdline.
 std::string cell_cmdline(const CellSpec& cell);
+// Whether a cell's guest is dumped when it hangs (and so boots with vmcoreinfo).
+bool wants_memory_dump(const CellSpec& cell, const CellRunOptions& options);
 
 }  // namespace fuselab

@@ -91,6 +91,7 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
                    {"cell_s", attempt.timing.cell_s}};
   result.agent_result = attempt.agent_result;
   result.agent_stall = attempt.agent_stall;
+  result.dump = attempt.dump;
   result.reports = nlohmann::json::array();
   for (const auto& g : attempt.report_groups) {
     result.reports.push_back({{"kind", std::string(to_string(g.first.kind))},
@@ -229,6 +230,12 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   const Clock& clock = options.clock ? *options.clock : steady_clock();
   CellRunOptions cell_options = options.cell;
   cell_options.clock = &clock;
+  DumpBudget dump_budget(options.dump_budget.empty()
+                             ? kDefaultDumpBudget
+                             : parse_size(options.dump_budget, "--dump-budget"));
+  cell_options.dump_budget = &dump_budget;
+  cell_options.dump_on_hang = options.dump_on_hang;
+  cell_options.gdb_port = options.gdb_port;
   const auto started = clock.now();
   Plan plan = load_plan(options.plan_file);
   if (!options.cells.empty()) plan = select_cells(plan, options.cells);

@@ -36,6 +36,11 @@ struct RunOptions {
   // fuselab repro: exactly one cell, no retries, the guest held up until `stop` (CellRunOptions
   // hold; the console goes to options.cell.console_tee). The result files are a run's.
   bool repro = false;
+  // --dump-on-hang: every HANG/STALL cell's guest memory to its cell directory's vmcore (a cell
+  // can also ask with the plan field dump_on_hang), within --dump-budget (a size; empty: 4 GiB).
+  bool dump_on_hang = false;
+  std::string dump_budget;
+  unsigned gdb_port = 0;  // fuselab repro --gdb: QEMU's gdbstub port; 0: none
 
   // Seams: tests/unit/plan_runner_test.cpp drives the whole runner through them with a scripted
   // fake guest and a manual clock. Left empty, the real ones.

@@ -4,6 +4,7 @@
 // no output, lost guest) are not made here but above, in run/cell_runner.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -27,6 +28,11 @@ struct GuestSpec {
   // fuselab repro --shell: a second, interactive console (libvirt: a virtio console, the guest's
   // hvc0) for the agent's debug shell. The serial console stays the kernel's.
   bool shell_console = false;
+  // Memory dumps asked for (--dump-on-hang): QEMU's vmcoreinfo device, through which the guest
+  // kernel tells QEMU where its VMCOREINFO note is, so the dump carries it for crash/drgn.
+  bool vmcoreinfo = false;
+  // fuselab repro --gdb: QEMU's gdbstub on 127.0.0.1:gdb_port; 0: none.
+  unsigned gdb_port = 0;
 };
 
 // An interactive console of a guest (the debug shell's), used from one thread only.
@@ -37,6 +43,14 @@ class TerminalStream {
   virtual bool read(std::string& out) = 0;
   // Sends all of `data` (waiting a few seconds at most); false if it could not.
   virtual bool write(std::string_view data) = 0;
+};
+
+// How a memory dump (Guest::dump_memory) went.
+struct DumpOutcome {
+  bool ok = false;
+  std::string format;  // "kdump-zlib", "kdump-lzo", "kdump-snappy"
+  std::string error;   // why not, when !ok
+  bool timed_out = false;
 };
 
 // What the guest is doing, as the hypervisor sees it. Unknown: the hypervisor could not say (the
@@ -65,6 +79,14 @@ class Guest {
   virtual std::string state_detail() = 0;
   // Why the hypervisor stopped the guest, if it knows (e.g. QEMU's own log tail).
   virtual std::string exit_detail() = 0;
+  // Writes a memory-only, kdump-compressed dump of the running guest to `file`, returning within
+  // about `deadline` (a dump still running then is aborted, or the guest destroyed) or soon after
+  // `stop` turns true. The default: this backend cannot dump.
+  virtual DumpOutcome dump_memory(const std::filesystem::path& /*file*/,
+                                  std::chrono::seconds /*deadline*/,
+                                  const std::atomic<bool>* /*stop*/) {
+    return {false, "", "this backend cannot take memory dumps", false};
+  }
   // Stops the guest now. Idempotent; never blocks past `deadline`.
   virtual void destroy(std::chrono::seconds deadline) = 0;
   // The shell console (GuestSpec::shell_console), handed over once: null without one, or after.

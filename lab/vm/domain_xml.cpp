@@ -9,7 +9,10 @@ namespace fuselab {
 std::string domain_xml(const GuestSpec& spec, bool keep_disk_labels) {
   const bool kvm = spec.accel == Accelerator::Kvm;
   std::ostringstream x;
-  x << "<domain type='" << (kvm ? "kvm" : "qemu") << "'>\n"
+  x << "<domain type='" << (kvm ? "kvm" : "qemu")
+    << "'"
+    // The qemu: namespace carries QEMU arguments libvirt has no element for (the gdbstub).
+    << (spec.gdb_port ? " xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'" : "") << ">\n"
     << "  <name>" << xml_escape(spec.name) << "</name>\n"
     << "  <memory unit='MiB'>" << spec.memory_mib << "</memory>\n"
     << "  <vcpu>" << spec.vcpus << "</vcpu>\n"
@@ -20,7 +23,9 @@ std::string domain_xml(const GuestSpec& spec, bool keep_disk_labels) {
     << "    <cmdline>" << xml_escape(spec.cmdline) << "</cmdline>\n"
     << "  </os>\n"
     // ACPI so that the agent's reboot(RB_POWER_OFF) really powers the guest off.
-    << "  <features><acpi/></features>\n";
+    // vmcoreinfo only when a dump may be taken: the guest has no other use for the device.
+    << "  <features><acpi/>" << (spec.vmcoreinfo ? "<vmcoreinfo state='on'/>" : "")
+    << "</features>\n";
   if (kvm) x << "  <cpu mode='host-passthrough'/>\n";
   x << "  <clock offset='utc'/>\n"
     // Any stop of the guest ends the cell; a reboot would hide a panic.
@@ -45,8 +50,15 @@ std::string domain_xml(const GuestSpec& spec, bool keep_disk_labels) {
     << "    </channel>\n"
     << "    <controller type='usb' model='none'/>\n"
     << "    <memballoon model='none'/>\n"
-    << "  </devices>\n"
-    << "</domain>\n";
+    << "  </devices>\n";
+  if (spec.gdb_port) {
+    // Loopback only: the gdbstub lets anyone who reaches it read and write guest memory.
+    x << "  <qemu:commandline>\n"
+      << "    <qemu:arg value='-gdb'/>\n"
+      << "    <qemu:arg value='tcp:127.0.0.1:" << spec.gdb_port << "'/>\n"
+      << "  </qemu:commandline>\n";
+  }
+  x << "</domain>\n";
   return x.str();
 }
 

@@ -4,7 +4,10 @@
 #include <libvirt/virterror.h>
 #include <spdlog/spdlog.h>
 
+#include <condition_variable>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "common/error.h"
@@ -246,6 +249,109 @@ std::string LibvirtGuest::send_sysrq(char key) {
     if (n != -2 || Clock::now() >= deadline) return "serial console: " + libvirt_error();
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+namespace {
+
+// One virDomainCoreDumpWithFormat call, run on its own thread: the call blocks until QEMU has
+// written the whole dump, and the controller must be able to give up on it. The thread owns its
+// domain reference and this state, so it may outlive the wait.
+struct DumpCall {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  int rc = -1;
+  int error_code = 0;
+  std::string error;
+};
+
+std::shared_ptr<DumpCall> start_dump(virDomainPtr domain, const std::string& path, unsigned format,
+                                     unsigned flags) {
+  auto call = std::make_shared<DumpCall>();
+  virDomainRef(domain);
+  std::thread([call, domain, path, format, flags] {
+    int rc = virDomainCoreDumpWithFormat(domain, path.c_str(), format, flags);
+    int code = rc < 0 ? virGetLastErrorCode() : 0;
+    std::string error = rc < 0 ? libvirt_error() : "";
+    virDomainFree(domain);
+    std::lock_guard lock(call->mu);
+    call->done = true;
+    call->rc = rc;
+    call->error_code = code;
+    call->error = std::move(error);
+    call->cv.notify_all();
+  }).detach();
+  return call;
+}
+
+}  // namespace
+
+DumpOutcome LibvirtGuest::dump_memory(const std::filesystem::path& file,
+                                      std::chrono::seconds deadline,
+                                      const std::atomic<bool>* stop) {
+  // zlib first (crash and drgn read all three); a QEMU built without it refuses the format, and
+  // the next is tried.
+  static const std::pair<unsigned, const char*> kFormats[] = {
+      {VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB, "kdump-zlib"},
+      {VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_LZO, "kdump-lzo"},
+      {VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_SNAPPY, "kdump-snappy"},
+  };
+  DumpOutcome out;
+  if (destroyed_) {
+    out.error = "the guest is already destroyed";
+    return out;
+  }
+  const auto end = Clock::now() + deadline;
+  // Memory only (no device state: QEMU's dump-guest-memory, which the kdump formats need);
+  // O_DIRECT so that a GiB dump does not push the other cells' files out of the page cache,
+  // dropped for a filesystem without O_DIRECT (tmpfs).
+  unsigned flags = VIR_DUMP_MEMORY_ONLY | VIR_DUMP_BYPASS_CACHE;
+  // libvirt opens the file itself, from its own working directory under a daemon.
+  const std::string path = std::filesystem::absolute(file).string();
+  size_t i = 0;
+  while (i < std::size(kFormats)) {
+    const auto& [format, name] = kFormats[i];
+    auto call = start_dump(domain_.get(), path, format, flags);
+    std::unique_lock lock(call->mu);
+    while (!call->done && Clock::now() < end && !(stop && *stop))
+      call->cv.wait_for(lock, std::chrono::milliseconds(200));
+    if (!call->done) {
+      lock.unlock();
+      out.timed_out = true;
+      out.error = stop && *stop ? "interrupted"
+                                : "no dump after " + std::to_string(deadline.count()) + " s";
+      // libvirt refuses to abort a memory-only dump on some versions: then the guest goes (the
+      // cell was about to destroy it anyway), which ends QEMU's dump and so the call.
+      if (virDomainAbortJob(domain_.get()) < 0) {
+        out.error += "; abort refused (" + libvirt_error() + "), guest destroyed";
+        destroy(std::chrono::seconds(10));
+      } else {
+        out.error += "; dump job aborted";
+      }
+      lock.lock();
+      if (!call->cv.wait_for(lock, std::chrono::seconds(20), [&] { return call->done; }))
+        out.error += "; libvirt still had not returned 20 s later (left behind)";
+      return out;
+    }
+    if (call->rc == 0) {
+      out.ok = true;
+      out.format = name;
+      out.error.clear();
+      return out;
+    }
+    out.error = call->error;
+    if ((flags & VIR_DUMP_BYPASS_CACHE) && (call->error.find("O_DIRECT") != std::string::npos ||
+                                            call->error.find("direct") != std::string::npos)) {
+      flags &= ~static_cast<unsigned>(VIR_DUMP_BYPASS_CACHE);
+      continue;  // the same format again, through the page cache
+    }
+    const bool unsupported = call->error_code == VIR_ERR_OPERATION_UNSUPPORTED ||
+                             call->error_code == VIR_ERR_ARGUMENT_UNSUPPORTED ||
+                             call->error.find("dumpformat") != std::string::npos;
+    if (!unsupported) return out;
+    ++i;
+  }
+  return out;
 }
 
 void LibvirtGuest::destroy(std::chrono::seconds deadline) {
