@@ -18,6 +18,7 @@
 
 #include "run/memory_dump.h"
 #include "support/cli_runner.h"
+#include "support/interrupt.h"
 #include "support/qemu_processes.h"
 
 extern char** environ;
@@ -129,18 +130,6 @@ std::string wait_for(const fs::path& file, const std::regex& re, std::chrono::se
   return {};
 }
 
-int interrupt_and_wait(pid_t pid) {
-  kill(pid, SIGINT);
-  int status = 0;
-  for (int i = 0; i < 600; ++i) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
-    std::this_thread::sleep_for(100ms);
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return -1;
-}
-
 TEST(VmGdb, GdbAttachesToTheHungGuestAndReadsTheServersStack) {
   TempDir dir(fs::temp_directory_path(), "fuselab-vm-");
   const fs::path kernel_dir = cached_debug_kernel();
@@ -178,7 +167,7 @@ TEST(VmGdb, GdbAttachesToTheHungGuestAndReadsTheServersStack) {
   CommandOptions options;
   options.timeout = 120s;
   auto g = run_command(gdb, options);
-  EXPECT_EQ(interrupt_and_wait(pid), 0) << read_file(dir.path() / "terminal.err");
+  EXPECT_EQ(testing::interrupt_and_wait(pid), 0) << read_file(dir.path() / "terminal.err");
   EXPECT_EQ(g.exit_code, 0) << g.out << g.err;
   // Stopped in the guest kernel (nokaslr: at its link address).
   EXPECT_TRUE(std::regex_search(g.out, std::regex("rip +0xffffffff8[0-9a-f]+"))) << g.out << g.err;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/cli_runner.h"
+#include "support/interrupt.h"
 #include "support/qemu_processes.h"
 
 extern char** environ;
@@ -72,20 +73,6 @@ bool wait_for_text(Repro& r, const std::string& text, std::chrono::seconds limit
   return false;
 }
 
-// Ctrl-C, then the exit status (-1: still running after 60 s, then killed).
-int interrupt(pid_t pid) {
-  if (pid == 0) return -3;  // exited already
-  kill(pid, SIGINT);
-  int status = 0;
-  for (int i = 0; i < 600; ++i) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -2;
-    std::this_thread::sleep_for(100ms);
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-  return -1;
-}
-
 std::string guest_name(const fs::path& cell_dir) {
   std::string xml = read_file(cell_dir / "domain.xml");
   auto at = xml.find("<name>") + 6;
@@ -120,7 +107,7 @@ TEST(VmRepro, AHungCellStaysUpWithItsConsoleOnTheTerminalUntilCtrlC) {
   const std::string guest = guest_name(cell_dir);
   EXPECT_EQ(qemu_processes_mentioning(guest), 1) << "the hung guest did not stay up";
 
-  EXPECT_EQ(interrupt(r.pid), 0) << read_file(dir.path() / "terminal.err");
+  EXPECT_EQ(testing::interrupt_and_wait(r.pid), 0) << read_file(dir.path() / "terminal.err");
   std::string terminal = read_file(r.out);
   EXPECT_NE(terminal.find("Linux version 6.1"), std::string::npos);
   EXPECT_NE(read_file(dir.path() / "terminal.err").find("fuselab repro: cell stall"),
@@ -154,7 +141,7 @@ TEST(VmRepro, APassingCellOfAnEarlierRunIsHeldUpByItsReproScript) {
   const std::string guest = guest_name(cell_dir);
   EXPECT_EQ(qemu_processes_mentioning(guest), 1) << "the guest powered off after its workload";
 
-  EXPECT_EQ(interrupt(r.pid), 0) << read_file(dir.path() / "terminal.err");
+  EXPECT_EQ(testing::interrupt_and_wait(r.pid), 0) << read_file(dir.path() / "terminal.err");
   EXPECT_EQ(qemu_processes_mentioning(guest), 0);
   EXPECT_TRUE(fs::is_empty(dir.path() / "work"));
   auto result = testing::read_json(cell_dir / "result.json");
