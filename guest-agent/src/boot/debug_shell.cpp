@@ -12,6 +12,7 @@
 
 #include "boot/system.h"
 #include "util/clock.h"
+#include "util/kernel_file.h"
 
 namespace fuselab::agent {
 namespace {
@@ -22,14 +23,6 @@ constexpr const char* kShell = "/bin/bash";
 // Built with the agent (guest-agent/CMakeLists.txt: fuselab-mlockall), put in the base image.
 constexpr const char* kMlockPreload = "/usr/local/lib/fuselab/mlockall.so";
 constexpr auto kTtyTimeout = std::chrono::seconds(20);
-
-void write_proc(const char* path, const char* value) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ssize_t n = write(fd, value, std::char_traits<char>::length(value));
-  (void)n;
-  close(fd);
-}
 
 bool wait_for_tty() {
   const auto deadline = Clock::now() + kTtyTimeout;
@@ -71,7 +64,7 @@ bool wait_for_tty() {
 
 [[noreturn]] void supervise() {
   bool locked = mlockall(MCL_CURRENT | MCL_FUTURE) == 0;
-  write_proc("/proc/self/oom_score_adj", "-1000");  // inherited by bash and its commands
+  write_kernel_file("/proc/self/oom_score_adj", "-1000");  // inherited by bash and its commands
   if (!wait_for_tty()) {
     console_note(std::string("no ") + kShellTty + " within 20 s: no shell (fuselab repro --shell)");
     _exit(1);
@@ -98,6 +91,6 @@ pid_t start_debug_shell(ChildReaper& reaper) {
   return reaper.spawn([]() -> int { supervise(); });
 }
 
-void enable_host_sysrq() { write_proc("/proc/sys/kernel/sysrq", "1"); }
+void enable_host_sysrq() { write_kernel_file("/proc/sys/kernel/sysrq", "1"); }
 
 }  // namespace fuselab::agent

@@ -11,6 +11,7 @@
 
 #include "monitor/proc_files.h"
 #include "protocol/channel.h"
+#include "util/kernel_file.h"
 
 namespace fuselab::agent {
 namespace {
@@ -20,11 +21,7 @@ constexpr auto kTick = std::chrono::seconds(1);
 
 // Writes `value` to a /proc/sys file and reads it back; the read-back text, or null if missing.
 nlohmann::json set_sysctl(const std::string& path, const std::string& value) {
-  {
-    std::ofstream out(path);
-    if (!out) return nullptr;
-    out << value << std::flush;
-  }
+  write_kernel_file(path.c_str(), value);  // a refused value shows in the read-back
   std::ifstream in(path);
   std::string read_back;
   if (!(in >> read_back)) return nullptr;

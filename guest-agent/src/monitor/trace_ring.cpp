@@ -14,6 +14,7 @@
 #include "monitor/proc_files.h"
 #include "protocol/channel.h"
 #include "util/clock.h"
+#include "util/kernel_file.h"
 
 namespace fuselab::agent {
 namespace {
@@ -51,10 +52,7 @@ std::string read_text(const std::string& path) {
 
 // No allocation: also called from send().
 bool write_file(const std::string& path, const char* value, int flags = 0) {
-  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC | flags));
-  if (!fd) return false;
-  std::size_t n = std::strlen(value);
-  return write(fd.get(), value, n) == static_cast<ssize_t>(n);
+  return write_kernel_file(path.c_str(), value, flags);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "util/kernel_file.h"
+
 namespace fuselab::agent {
 namespace {
 
@@ -21,9 +23,7 @@ std::string read_text(const std::string& path) {
 }
 
 bool write_text(const std::string& path, const std::string& value) {
-  std::ofstream out(path);
-  out << value << std::flush;
-  return out.good();
+  return write_kernel_file(path.c_str(), value);
 }
 
 // Mount point of the v2 hierarchy, or of the v1 hierarchy holding the memory controller.
