@@ -38,8 +38,11 @@ std::string terminal_safe(std::string_view bytes) {
 
 void add_dump_options(CLI::App* sub, RunOptions& options) {
   sub->add_flag("--dump-on-hang", options.dump_on_hang,
-                "dump a HANG/STALL guest's memory to CELL_DIR/vmcore (kdump format) before it is "
-                "destroyed");
+                "dump a HANG/STALL guest's memory to CELL_DIR/vmcore before it is destroyed");
+  sub->add_option("--dump-format", options.dump_format,
+                  "elf (default: a sparse ELF core, which crash and drgn read) or kdump "
+                  "(kdump-compressed, smaller, unread by today's tools)")
+      ->check(CLI::IsMember({"elf", "kdump"}));
   sub->add_option("--dump-budget", options.dump_budget,
                   "disk the run's dumps may take, e.g. 8G (default 4G); a dump that does not fit "
                   "is skipped with a note");

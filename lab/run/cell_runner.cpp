@@ -296,8 +296,8 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
 
   const bool dump_wanted = wants_memory_dump(cell, options);
   auto dump_now = [&] {
-    attempt.dump =
-        take_memory_dump(*guest, cell.memory_mib, cell_dir / "vmcore", *options.dump_budget, &stop);
+    attempt.dump = take_memory_dump(*guest, cell.memory_mib, options.dump_format,
+                                    cell_dir / "vmcore", *options.dump_budget, &stop);
   };
 
   // Moments the host's view of the guest went bad; each ends the cell only after a grace, since

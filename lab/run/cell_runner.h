@@ -93,6 +93,7 @@ struct CellRunOptions {
   // after the agent's report is over), counted against this budget. Null: no dumps at all.
   DumpBudget* dump_budget = nullptr;
   bool dump_on_hang = false;
+  DumpFormat dump_format = DumpFormat::Elf;
   // fuselab repro --gdb: QEMU's gdbstub on 127.0.0.1:gdb_port and nokaslr; 0: none.
   unsigned gdb_port = 0;
 };

@@ -1,5 +1,6 @@
-// --dump-on-hang: a memory-only, kdump-compressed dump of a hung guest (`vmcore` in the cell
-// directory), taken before the guest is destroyed. Dumps are as large as the guest's memory at
+// --dump-on-hang: a memory-only dump of a hung guest (`vmcore` in the cell directory, an ELF
+// core made sparse, or with --dump-format kdump kdump-compressed), taken before the guest is
+// destroyed. Dumps are as large as the guest's memory at
 // worst and a run may hang in many cells, so every dump is counted against a per-run budget and
 // the disk's free space; a dump that does not fit is skipped with a note, never half-written.
 #pragma once
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "vm/backend.h"
 
@@ -47,11 +49,17 @@ std::chrono::seconds dump_deadline(unsigned memory_mib);
 
 // True if `file` starts with the kdump-compressed signature ("KDUMP   ").
 bool is_kdump_file(const std::filesystem::path& file);
+// True if `file` is a little-endian ELF core file (ET_CORE).
+bool is_elf_core(const std::filesystem::path& file);
 
-// Takes the dump into `file` through `guest` (budget and disk checked first), removing any
-// partial file. The result.json record: status ("ok", "skipped", "failed", "timeout"), file,
-// bytes, seconds, format, note.
-nlohmann::json take_memory_dump(Guest& guest, unsigned memory_mib,
+// --dump-format's values: "elf", "kdump"; nullopt for anything else.
+std::optional<DumpFormat> parse_dump_format(std::string_view name);
+
+// Takes the dump into `file` in `format` through `guest` (budget and disk checked first),
+// removing any partial file; an ELF dump's zero blocks are then punched out. The result.json
+// record: status ("ok", "skipped", "failed", "timeout"), file, bytes (its size), disk_bytes (what
+// it takes on disk, which the budget counts), seconds, format, note.
+nlohmann::json take_memory_dump(Guest& guest, unsigned memory_mib, DumpFormat format,
                                 const std::filesystem::path& file, DumpBudget& budget,
                                 const std::atomic<bool>* stop);
 

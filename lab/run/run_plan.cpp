@@ -235,6 +235,11 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
                              : parse_size(options.dump_budget, "--dump-budget"));
   cell_options.dump_budget = &dump_budget;
   cell_options.dump_on_hang = options.dump_on_hang;
+  if (auto format = parse_dump_format(options.dump_format))
+    cell_options.dump_format = *format;
+  else
+    throw UserError("--dump-format: '" + options.dump_format + "' is not a dump format",
+                    "give elf (crash and drgn read it) or kdump (smaller)");
   cell_options.gdb_port = options.gdb_port;
   const auto started = clock.now();
   Plan plan = load_plan(options.plan_file);

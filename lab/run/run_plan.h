@@ -40,7 +40,8 @@ struct RunOptions {
   // can also ask with the plan field dump_on_hang), within --dump-budget (a size; empty: 4 GiB).
   bool dump_on_hang = false;
   std::string dump_budget;
-  unsigned gdb_port = 0;  // fuselab repro --gdb: QEMU's gdbstub port; 0: none
+  std::string dump_format = "elf";  // --dump-format: "elf" or "kdump" (run/memory_dump.h)
+  unsigned gdb_port = 0;            // fuselab repro --gdb: QEMU's gdbstub port; 0: none
 
   // Seams: tests/unit/plan_runner_test.cpp drives the whole runner through them with a scripted
   // fake guest and a manual clock. Left empty, the real ones.

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 
 #include "common/error.h"
@@ -286,32 +287,39 @@ std::shared_ptr<DumpCall> start_dump(virDomainPtr domain, const std::string& pat
 
 }  // namespace
 
-DumpOutcome LibvirtGuest::dump_memory(const std::filesystem::path& file,
+DumpOutcome LibvirtGuest::dump_memory(const std::filesystem::path& file, DumpFormat format,
                                       std::chrono::seconds deadline,
                                       const std::atomic<bool>* stop) {
-  // zlib first (crash and drgn read all three); a QEMU built without it refuses the format, and
-  // the next is tried.
-  static const std::pair<unsigned, const char*> kFormats[] = {
+  // ELF needs nothing of QEMU's build. Of the kdump compressions zlib comes first; a QEMU built
+  // without one refuses it, and the next is tried.
+  static const std::pair<unsigned, const char*> kElf[] = {
+      {VIR_DOMAIN_CORE_DUMP_FORMAT_RAW, "elf"},
+  };
+  static const std::pair<unsigned, const char*> kKdump[] = {
       {VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB, "kdump-zlib"},
       {VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_LZO, "kdump-lzo"},
       {VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_SNAPPY, "kdump-snappy"},
   };
+  const std::span<const std::pair<unsigned, const char*>> kFormats =
+      format == DumpFormat::Elf ? std::span<const std::pair<unsigned, const char*>>(kElf)
+                                : std::span<const std::pair<unsigned, const char*>>(kKdump);
   DumpOutcome out;
   if (destroyed_) {
     out.error = "the guest is already destroyed";
     return out;
   }
   const auto end = Clock::now() + deadline;
-  // Memory only (no device state: QEMU's dump-guest-memory, which the kdump formats need);
+  // Memory only (no device state: QEMU's dump-guest-memory, which the kdump formats need, and
+  // for ELF the layout crash and drgn read rather than a migration stream);
   // O_DIRECT so that a GiB dump does not push the other cells' files out of the page cache,
   // dropped for a filesystem without O_DIRECT (tmpfs).
   unsigned flags = VIR_DUMP_MEMORY_ONLY | VIR_DUMP_BYPASS_CACHE;
   // libvirt opens the file itself, from its own working directory under a daemon.
   const std::string path = std::filesystem::absolute(file).string();
   size_t i = 0;
-  while (i < std::size(kFormats)) {
-    const auto& [format, name] = kFormats[i];
-    auto call = start_dump(domain_.get(), path, format, flags);
+  while (i < kFormats.size()) {
+    const auto& [code, name] = kFormats[i];
+    auto call = start_dump(domain_.get(), path, code, flags);
     std::unique_lock lock(call->mu);
     while (!call->done && Clock::now() < end && !(stop && *stop))
       call->cv.wait_for(lock, std::chrono::milliseconds(200));

@@ -25,8 +25,8 @@ class LibvirtGuest : public Guest {
   GuestState state() override;
   std::string state_detail() override { return state_detail_; }
   std::string exit_detail() override;
-  DumpOutcome dump_memory(const std::filesystem::path& file, std::chrono::seconds deadline,
-                          const std::atomic<bool>* stop) override;
+  DumpOutcome dump_memory(const std::filesystem::path& file, DumpFormat format,
+                          std::chrono::seconds deadline, const std::atomic<bool>* stop) override;
   void destroy(std::chrono::seconds deadline) override;
   std::unique_ptr<TerminalStream> take_shell() override;
   std::string send_sysrq(char key) override;

@@ -1,5 +1,6 @@
 // --dump-on-hang's pure parts: the domain XML a dumpable or gdb-attached guest gets, the per-run
-// budget, the kdump signature check, the dump_on_hang plan field and the --gdb port.
+// budget, the ELF and kdump signature checks, zero blocks punched out of a dump, the dump_on_hang
+// plan field, --dump-format and the --gdb port.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "run/cell_runner.h"
 #include "run/kdump_flat.h"
 #include "run/memory_dump.h"
+#include "run/sparse_file.h"
 #include "vm/domain_xml.h"
 
 namespace fuselab {
@@ -100,6 +102,62 @@ TEST(MemoryDumpFile, KdumpSignature) {
   std::filesystem::remove(bad);
 }
 
+TEST(MemoryDumpFile, ElfCoreSignature) {
+  auto dir = std::filesystem::temp_directory_path();
+  auto core = dir / "fuselab-test-core", exec = dir / "fuselab-test-exec";
+  // e_ident (16 bytes: magic, 64-bit, little-endian, version 1), then e_type: 4 core, 2 exec.
+  std::string ident = std::string(
+                          "\x7f"
+                          "ELF\x02\x01\x01",
+                          7) +
+                      std::string(9, '\0');
+  std::ofstream(core, std::ios::binary)
+      << ident << std::string("\x04\x00", 2) << std::string(46, '\0');
+  std::ofstream(exec, std::ios::binary)
+      << ident << std::string("\x02\x00", 2) << std::string(46, '\0');
+  EXPECT_TRUE(is_elf_core(core));
+  EXPECT_FALSE(is_elf_core(exec));
+  EXPECT_FALSE(is_kdump_file(core));
+  EXPECT_FALSE(is_elf_core(dir / "fuselab-test-no-such-file"));
+  std::filesystem::remove(core);
+  std::filesystem::remove(exec);
+}
+
+TEST(MemoryDumpFile, DumpFormatNames) {
+  EXPECT_EQ(parse_dump_format("elf"), DumpFormat::Elf);
+  EXPECT_EQ(parse_dump_format("kdump"), DumpFormat::Kdump);
+  EXPECT_EQ(parse_dump_format("raw"), std::nullopt);
+  EXPECT_EQ(parse_dump_format(""), std::nullopt);
+}
+
+// A dump-like file: data blocks among long zero runs, a zero block at the very start, and a
+// tail shorter than a block. Punching keeps every byte and frees the zero runs.
+TEST(MemoryDumpFile, ZeroBlocksArePunchedAndTheBytesKept) {
+  auto file = std::filesystem::temp_directory_path() / "fuselab-test-sparse";
+  std::string content(4096, '\0');            // block 0: zero
+  content += std::string(4096, 'a');          // block 1: data
+  content += std::string(64ul * 4096, '\0');  // 64 zero blocks
+  content += std::string(100, '\0') + "x";    // a block with one non-zero byte
+  content.resize(content.size() + 4096 - 101, '\0');
+  content += std::string(300ul * 4096, '\0');  // 300 zero blocks
+  content += "tail";                           // shorter than a block
+  std::ofstream(file, std::ios::binary) << content;
+  const auto before = disk_usage(file);
+  ASSERT_GE(before, content.size() / 4096 * 4096);
+  const auto freed = punch_zero_blocks(file);
+  if (freed == 0) GTEST_SKIP() << "the temp directory's filesystem cannot punch holes";
+  EXPECT_EQ(freed, (1u + 64 + 300) * 4096);
+  EXPECT_LE(disk_usage(file), before - freed + 4096);
+  EXPECT_EQ(std::filesystem::file_size(file), content.size());
+  std::ifstream in(file, std::ios::binary);
+  std::string back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(back, content);
+  // Once more: the holes are skipped, nothing is left to free.
+  EXPECT_EQ(punch_zero_blocks(file), 0u);
+  std::filesystem::remove(file);
+  EXPECT_THROW(punch_zero_blocks(file), InfraError);
+}
+
 std::string be64(std::int64_t v) {
   std::string out(8, '\0');
   for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
@@ -157,14 +215,14 @@ TEST(MemoryDumpFile, FailedDumpIsRecordedAndCostsNoBudget) {
   NoDumpGuest guest;
   DumpBudget budget(8ull << 30);
   auto file = std::filesystem::temp_directory_path() / "fuselab-test-vmcore";
-  auto record = take_memory_dump(guest, 1024, file, budget, nullptr);
+  auto record = take_memory_dump(guest, 1024, DumpFormat::Elf, file, budget, nullptr);
   EXPECT_EQ(record["status"], "failed");
   EXPECT_NE(record["note"].get<std::string>().find("cannot take memory dumps"), std::string::npos);
   EXPECT_EQ(budget.used(), 0u);
   EXPECT_FALSE(std::filesystem::exists(file));
   // Over budget: skipped before the guest is asked.
   DumpBudget tiny(1 << 20);
-  record = take_memory_dump(guest, 1024, file, tiny, nullptr);
+  record = take_memory_dump(guest, 1024, DumpFormat::Elf, file, tiny, nullptr);
   EXPECT_EQ(record["status"], "skipped");
 }
 
