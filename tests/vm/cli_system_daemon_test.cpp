@@ -245,6 +245,31 @@ TEST_F(VmSystemDaemon, CellsPassAsLibvirtQemuAndLeaveNothingBehind) {
   EXPECT_TRUE(stat_sig(kernel) == kernel_before) << "the cache's kernel was relabelled";
 }
 
+// The deadlock cell through the daemon, as a user debugging a hang on a shared host would run
+// it: HANG, and a memory dump taken by the daemon's QEMU into the root-owned results, made
+// sparse, with no guest left after.
+TEST_F(VmSystemDaemon, HungCellIsDumpedThroughTheDaemon) {
+  TempDir work("/var/tmp", "fuselab-systest-");
+  ASSERT_EQ(::chmod(work.path().c_str(), 0755), 0);
+  const std::string cell = "cgroup=v1,kernel=unguarded,placement=nested,pressure=on";
+  auto r = run_cli_in({"run", (fs::path(FUSELAB_SOURCE_DIR) / "configs/deadlock.yaml").string(),
+                       "--cell", cell, "--dump-on-hang", "--connect", kUri, "--accel", "tcg",
+                       "--results", (dir_.path() / "results").string()},
+                      work.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto cell_dir = testing::only_run_dir(dir_.path() / "results") / cell;
+  auto result = testing::read_json(cell_dir / "result.json");
+  EXPECT_EQ(result["verdict"], "HANG") << result["reason"];
+  const auto& dump = result["dump"];
+  ASSERT_EQ(dump["status"], "ok") << dump;
+  EXPECT_EQ(dump["format"], "elf");
+  EXPECT_GE(fs::file_size(cell_dir / "vmcore"), 1024u << 20);
+  EXPECT_LT(dump["disk_bytes"].get<std::uint64_t>(), 600u << 20) << dump;
+  std::cerr << "note: dump through " << kUri << ": " << dump << "\n";
+  EXPECT_TRUE(our_domains().empty());
+  EXPECT_TRUE(entries(work.path()).empty()) << *entries(work.path()).begin();
+}
+
 // A work dir that libvirt-qemu cannot reach (below a private dir): a clear error at once, naming
 // the file and the user, instead of every cell failing its attempts one by one.
 TEST_F(VmSystemDaemon, WorkDirQemuCannotReachIsAClearErrorAtOnce) {
