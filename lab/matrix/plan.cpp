@@ -379,7 +379,10 @@ class PlanExpander {
     std::vector<size_t> index(axes_.size(), 0);
     std::set<std::string> ids;
     // Repeats are interleaved: every combination's .r1, then every .r2, ... so a slow spell of
-    // the host (another build, a noisy neighbour) hits each compared configuration alike.
+    // the host (another build, a noisy neighbour) hits each compared configuration alike. Every
+    // second round runs in reverse (A B, B A, A B...): a cell's place in its round matters too
+    // (an A/A study here ran the second of each pair 7.5 % faster, p 0.029), and this way each
+    // configuration is as often first as last, and a steady drift cancels over two rounds.
     std::vector<std::vector<CellSpec>> by_repeat(repeat_);
     while (true) {
       CellSpec cell = base_;
@@ -430,8 +433,9 @@ class PlanExpander {
       while (a > 0 && ++index[a - 1] == axes_[a - 1].values.size()) index[--a] = 0;
       if (a == 0) break;
     }
-    for (auto& round : by_repeat) {
-      for (auto& c : round) plan.cells.push_back(std::move(c));
+    for (size_t r = 0; r < by_repeat.size(); ++r) {
+      if (r % 2 == 1) std::reverse(by_repeat[r].begin(), by_repeat[r].end());
+      for (auto& c : by_repeat[r]) plan.cells.push_back(std::move(c));
     }
     for (const auto* rules : {&includes, &excludes}) {
       for (const auto& r : *rules) {

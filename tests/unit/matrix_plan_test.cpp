@@ -65,11 +65,12 @@ expect:
   EXPECT_EQ(slow.expect, "SLOW");
   EXPECT_EQ(slow.expect_signature, "task hung in");
   EXPECT_EQ(cell(plan, "base.r1").expect, "PASS");
-  // Repeats interleave: every combination once, then again, so host drift hits all alike.
+  // Repeats interleave: every combination once, then again in reverse, so host drift and a
+  // cell's place in its round hit all alike.
   EXPECT_EQ(ids(plan), (std::vector<std::string>{
                            "base.r1", "threads=4.r1", "writeback_cache=true.r1",
-                           "threads=4,writeback_cache=true.r1", "base.r2", "threads=4.r2",
-                           "writeback_cache=true.r2", "threads=4,writeback_cache=true.r2"}));
+                           "threads=4,writeback_cache=true.r1", "threads=4,writeback_cache=true.r2",
+                           "writeback_cache=true.r2", "threads=4.r2", "base.r2"}));
 }
 
 TEST(MatrixPlan, ListedCellsAddToTheMatrix) {
