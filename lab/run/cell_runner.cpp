@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 
 #include "channel/agent_message.h"
@@ -222,6 +223,22 @@ bool wants_memory_dump(const CellSpec& cell, const CellRunOptions& options) {
   return options.dump_budget && (options.dump_on_hang || cell.dump_on_hang);
 }
 
+nlohmann::json cell_timing_json(const CellTiming& t) {
+  nlohmann::json j = {{"start_s", t.start_s},
+                      {"boot_to_hello_s", t.boot_to_hello_s},
+                      {"guest_uptime_at_hello_s", t.guest_uptime_at_hello_s},
+                      {"cell_s", t.cell_s}};
+  const std::pair<const char*, double> phases[] = {
+      {"overlay_s", t.overlay_s},   {"define_start_s", t.define_start_s},
+      {"scenario_s", t.scenario_s}, {"evidence_s", t.evidence_s},
+      {"dump_s", t.dump_s},         {"teardown_s", t.teardown_s},
+      {"after_s", t.after_s}};
+  for (const auto& [name, seconds] : phases) {
+    if (seconds >= 0) j[name] = std::round(seconds * 1000) / 1000;
+  }
+  return j;
+}
+
 CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootArtifacts& boot,
                              const std::string& guest_name, const fs::path& cell_dir,
                              const fs::path& overlay_dir, const std::atomic<bool>& stop,
@@ -251,6 +268,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   std::unique_ptr<Guest> guest;
   try {
     if (!boot.base_image.empty()) create_overlay(boot.base_image, overlay);
+    attempt.timing.overlay_s = seconds_since(clock, started);
     std::string cmdline = cell_cmdline(cell);
     // A gdb session reads symbols at their link addresses: no randomised base.
     if (options.gdb_port) cmdline += " nokaslr";
@@ -260,6 +278,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     spec.vmcoreinfo = wants_memory_dump(cell, options);
     spec.gdb_port = options.gdb_port;
     guest = backend.start(spec);
+    attempt.timing.define_start_s = seconds_since(clock, started) - attempt.timing.overlay_s;
     write_file_atomic(cell_dir / "domain.xml", guest->description());
     if (options.session) options.session->started(*guest);
   } catch (const InfraError& e) {
@@ -296,8 +315,10 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
 
   const bool dump_wanted = wants_memory_dump(cell, options);
   auto dump_now = [&] {
+    const auto t0 = clock.now();
     attempt.dump = take_memory_dump(*guest, cell.memory_mib, options.dump_format,
                                     cell_dir / "vmcore", *options.dump_budget, &stop);
+    attempt.timing.dump_s = std::chrono::duration<double>(clock.now() - t0).count();
   };
 
   // Moments the host's view of the guest went bad; each ends the cell only after a grace, since
@@ -429,13 +450,25 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       break;
     }
   }
+  {
+    const auto ended = clock.now();
+    if (obs.hello_seen) {
+      attempt.timing.scenario_s = std::chrono::duration<double>(ended - watch.started).count() -
+                                  attempt.timing.boot_to_hello_s;
+    }
+    if (watch.stall_at)
+      attempt.timing.evidence_s = std::chrono::duration<double>(ended - *watch.stall_at).count();
+  }
   // The ends that become HANG or STALL (verdict.cpp), dumped before the guest goes.
   const bool hung = obs.end == CellEnd::AgentStall || obs.end == CellEnd::CellDeadline ||
                     obs.end == CellEnd::Silence;
   if (dump_wanted && hung && attempt.dump.is_null() && !stop) dump_now();
   if (options.session) options.session->stopping();
+  const auto teardown_from = clock.now();
   guest->destroy(std::chrono::seconds(30));
   guest.reset();
+  const auto teardown_to = clock.now();
+  attempt.timing.teardown_s = std::chrono::duration<double>(teardown_to - teardown_from).count();
   spdlog::debug("[{}] guest destroyed ({})", cell.id, to_string(obs.end));
 
   if (console_log.dropped())
@@ -487,6 +520,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     if (!whole) fs::remove(watch.file_path, ec);  // never a perf.data that only looks whole
   }
   attempt.decision = decide_verdict(obs);
+  attempt.timing.after_s = std::chrono::duration<double>(clock.now() - teardown_to).count();
   attempt.timing.cell_s = seconds_since(clock, started);
   return attempt;
 }

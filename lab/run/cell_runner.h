@@ -29,10 +29,21 @@ struct BootArtifacts {
   Accelerator accel = Accelerator::Tcg;
 };
 
+// Where an attempt's time goes, host seconds (-1: the phase did not happen). The phases follow
+// one another: overlay_s + define_start_s = start_s; then boot_to_hello_s, scenario_s (hello to
+// the end being decided; of which evidence_s after the monitor's report), dump_s, teardown_s
+// (destroying the guest) and after_s (reading back console and trace): their sum is cell_s.
 struct CellTiming {
-  double start_s = 0;                   // host: asking the hypervisor to start the guest
+  double overlay_s = -1;                // creating the qcow2 overlay
+  double define_start_s = -1;           // asking the hypervisor to define and start the guest
+  double start_s = 0;                   // both of the above
   double boot_to_hello_s = -1;          // host: guest start to the agent's hello
   double guest_uptime_at_hello_s = -1;  // guest: its own clock at hello
+  double scenario_s = -1;               // hello to the moment the cell's end was decided
+  double evidence_s = -1;               // of scenario_s: after the monitor's stall/hang report
+  double dump_s = -1;                   // the memory dump, when one was taken
+  double teardown_s = -1;               // destroying the guest
+  double after_s = -1;                  // reading back the console and trace
   double cell_s = 0;                    // host: whole attempt, overlay to destroyed
 };
 
@@ -97,6 +108,11 @@ struct CellRunOptions {
   // fuselab repro --gdb: QEMU's gdbstub on 127.0.0.1:gdb_port and nokaslr; 0: none.
   unsigned gdb_port = 0;
 };
+
+// result.json's `timing`: start_s, boot_to_hello_s, guest_uptime_at_hello_s and cell_s always (as
+// before phases were timed), and each phase that happened (overlay_s, define_start_s, scenario_s,
+// evidence_s, dump_s, teardown_s, after_s).
+nlohmann::json cell_timing_json(const CellTiming& timing);
 
 // Runs one attempt of `cell`; its files go to `cell_dir` (console.log, agent.jsonl, domain.xml).
 // `overlay_dir` holds the throwaway disk overlay, removed before returning.

@@ -85,10 +85,7 @@ CellResult run_cell(Backend& backend, const CellSpec& cell, const BootArtifacts&
   result.outcomes = attempt.decision.outcomes;
   result.matched = expectation_met(cell, result.verdict, result.signature);
   result.end = to_string(attempt.observation.end);
-  result.timing = {{"start_s", attempt.timing.start_s},
-                   {"boot_to_hello_s", attempt.timing.boot_to_hello_s},
-                   {"guest_uptime_at_hello_s", attempt.timing.guest_uptime_at_hello_s},
-                   {"cell_s", attempt.timing.cell_s}};
+  result.timing = cell_timing_json(attempt.timing);
   result.agent_result = attempt.agent_result;
   result.agent_stall = attempt.agent_stall;
   result.dump = attempt.dump;

@@ -219,6 +219,26 @@ TEST_F(PlanRunnerTest, EveryEndingLandsInItsResultFile) {
   // The silence deadline is 15 s of the fake clock, the cell deadline 20 s.
   EXPECT_NEAR(result("quiet")["timing"].value("cell_s", 0.0), 15.0, 0.5);
   EXPECT_NEAR(result("hang")["timing"].value("cell_s", 0.0), 20.0, 0.5);
+  // Where the time went: the phases follow one another and add up to the cell's time.
+  for (const char* id : {"done", "hang", "quiet", "monitor"}) {
+    SCOPED_TRACE(id);
+    const json t = result(id)["timing"];
+    double sum = 0;
+    for (const char* phase : {"overlay_s", "define_start_s", "boot_to_hello_s", "scenario_s",
+                              "teardown_s", "after_s"}) {
+      ASSERT_TRUE(t.contains(phase)) << phase << " in " << t;
+      EXPECT_GE(t[phase].get<double>(), 0.0) << phase;
+      sum += t[phase].get<double>();
+    }
+    EXPECT_NEAR(sum, t["cell_s"].get<double>(), 0.2) << t;
+    EXPECT_FALSE(t.contains("dump_s")) << "no dump was asked for";
+  }
+  // The monitor's report came 1 s after hello; the plan's 2 s of evidence followed it.
+  EXPECT_NEAR(result("monitor")["timing"].value("evidence_s", 0.0), 2.0, 0.2);
+  EXPECT_NEAR(result("monitor")["timing"].value("scenario_s", 0.0), 3.0, 0.2);
+  EXPECT_FALSE(result("done")["timing"].contains("evidence_s"));
+  // A guest that never said hello had no scenario.
+  EXPECT_FALSE(result("noboot")["timing"].contains("scenario_s"));
   // The guest powered off with a kernel-less console: QEMU's exit detail is kept.
   EXPECT_NE(result("off").value("reason", "").find("qemu said bye"), std::string::npos);
 
