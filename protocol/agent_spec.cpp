@@ -143,6 +143,8 @@ ServerSpec decode_server(const json& spec) {
   if (r.has("alloc_per_write_kib"))
     s.alloc_per_write_kib = r.integer("alloc_per_write_kib", limits::kAllocPerWriteKib);
   if (r.has("alloc_mode")) s.alloc_mode = r.one_of("alloc_mode", alloc_modes());
+  if (r.has("write_delay_us"))
+    s.write_delay_us = r.integer("write_delay_us", limits::kWriteDelayUs);
   if (r.has("max_write")) s.max_write = r.integer("max_write", limits::kMaxWrite);
   if (r.has("splice")) s.splice = r.boolean("splice");
   if (r.has("io_flusher")) s.io_flusher = r.boolean("io_flusher");
@@ -230,6 +232,7 @@ json encode_agent_spec(const AgentSpec& spec) {
     server["passthrough_dir"] = s.passthrough_dir;
   if (s.backend == "stall") server["stall_after_bytes"] = s.stall_after_bytes;
   if (s.max_write) server["max_write"] = s.max_write;  // 0: leave libfuse's default
+  if (s.write_delay_us) server["write_delay_us"] = s.write_delay_us;
   if (s.max_ratio) server["max_ratio"] = *s.max_ratio;
   if (s.strict_limit) server["strict_limit"] = *s.strict_limit;
   if (s.backend == "external") server["exec"] = s.exec;

@@ -22,6 +22,7 @@ namespace limits {
 inline constexpr Range kThreads{1, 64};
 inline constexpr Range kStallAfterMib{0, 65536};  // plan key stall_after_mib
 inline constexpr Range kAllocPerWriteKib{0, 1 << 20};
+inline constexpr Range kWriteDelayUs{0, 10'000'000};  // at most 10 s per request
 // libfuse's receive buffer holds 256 pages of payload: it cannot take more per request.
 inline constexpr Range kMaxWrite{4096, 1 << 20};
 inline constexpr Range kMaxRatio{0, 100};
@@ -53,11 +54,14 @@ struct ServerSpec {
   std::string passthrough_dir = "/tmp/fuselab-backing";  // backend "passthrough": files go here
   std::uint64_t stall_after_bytes = 0;    // backend "stall": FUSE_WRITE unanswered after this many
   std::uint64_t alloc_per_write_kib = 0;  // anonymous memory touched per FUSE_WRITE
-  std::string alloc_mode = "mmap";        // map/touch/unmap, or malloc/touch/free
-  std::uint64_t max_write = 0;            // bytes per FUSE_WRITE; 0: libfuse's default (1 MiB)
-  bool splice = false;                    // FUSE_CAP_SPLICE_READ: payloads through a pipe
-  bool io_flusher = false;                // prctl(PR_SET_IO_FLUSHER, 1) before serving
-  std::optional<unsigned> max_ratio;      // FUSE bdi knobs, set after mount; unset: the kernel's
+  // Microseconds the server sleeps in every FUSE_WRITE before answering: a deliberately slow
+  // server, e.g. to show that a throughput gate catches a regression.
+  std::uint64_t write_delay_us = 0;
+  std::string alloc_mode = "mmap";    // map/touch/unmap, or malloc/touch/free
+  std::uint64_t max_write = 0;        // bytes per FUSE_WRITE; 0: libfuse's default (1 MiB)
+  bool splice = false;                // FUSE_CAP_SPLICE_READ: payloads through a pipe
+  bool io_flusher = false;            // prctl(PR_SET_IO_FLUSHER, 1) before serving
+  std::optional<unsigned> max_ratio;  // FUSE bdi knobs, set after mount; unset: the kernel's
   std::optional<bool> strict_limit;
   // backend "external": someone else's server's argv; "{mountpoint}", "{source}" replaced
   std::vector<std::string> exec;

@@ -174,6 +174,10 @@ const FieldTable<ServerSpec>& server_fields() {
        [](const Where& w, const YAML::Node& n, ServerSpec& s) {
          s.alloc_per_write_kib = number(w, n, protocol::limits::kAllocPerWriteKib);
        }},
+      {"write_delay_us",
+       [](const Where& w, const YAML::Node& n, ServerSpec& s) {
+         s.write_delay_us = number(w, n, protocol::limits::kWriteDelayUs);
+       }},
       {"alloc_mode", [](const Where& w, const YAML::Node& n,
                         ServerSpec& s) { s.alloc_mode = one_of(w, n, protocol::alloc_modes()); }},
       {"max_write", [](const Where& w, const YAML::Node& n,

@@ -106,6 +106,20 @@ TEST_F(AgentLocalTest, AllocPerWriteGrowsTheServersRss) {
   EXPECT_EQ(the_result(plain).at("server").at("alloc_bytes"), 0);
 }
 
+TEST_F(AgentLocalTest, WriteDelayMakesEveryWriteThatMuchSlower) {
+  // 8 MiB through 128 KiB FUSE_WRITEs: 64 requests, each held 20 ms by the knob, so at least
+  // 1.28 s of the server's write time; the p99 latency shows each one waited.
+  AgentRun run = run_local(
+      spec_with("null", false, 8, {{"max_write", 128 * 1024}, {"write_delay_us", 20000}}));
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  const json& r = the_result(run);
+  EXPECT_EQ(r.at("server").at("write_delay_us"), 20000);
+  EXPECT_EQ(r.at("server_requests").value("write", 0), 64);
+  EXPECT_GE(r.at("elapsed_s").get<double>(), 64 * 0.020);
+  const json& write = r.at("server").at("latency_us").at("write");
+  EXPECT_GE(write.at("p99").get<double>(), 20000.0) << write.dump();
+}
+
 TEST_F(AgentLocalTest, BdiKnobsAreSetAfterMountAndReadBack) {
   AgentRun run =
       run_local(spec_with("null", true, 4, {{"max_ratio", 100}, {"strict_limit", false}}));

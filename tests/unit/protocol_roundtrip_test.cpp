@@ -36,6 +36,7 @@ std::vector<std::string> differences(const AgentSpec& want, const AgentSpec& got
   FUSELAB_FIELD(server.passthrough_dir)
   FUSELAB_FIELD(server.stall_after_bytes)
   FUSELAB_FIELD(server.alloc_per_write_kib)
+  FUSELAB_FIELD(server.write_delay_us)
   FUSELAB_FIELD(server.alloc_mode)
   FUSELAB_FIELD(server.max_write)
   FUSELAB_FIELD(server.splice)
@@ -102,8 +103,8 @@ TEST(ProtocolRoundTrip, EveryCellOfEveryPlanInConfigsReachesTheAgentUnchanged) {
 
 TEST(ProtocolRoundTrip, EveryOptionalKeySetAwayFromItsDefaultSurvives) {
   AgentSpec spec;
-  spec.server = {"stall", true, 4,   "/srv/backing", 7ull << 20, 64, "malloc", 65536,
-                 true,    true, 40u, true,           {}};
+  spec.server = {"stall",  true,  4,    "/srv/backing", 7ull << 20, 64,   250,
+                 "malloc", 65536, true, true,           40u,        true, {}};
   spec.workload = {"fio", 96, 4, false, 3};
   spec.monitor = {7, false, "abort", 9};
   spec.cgroup = {"v2", "server-root", 256, "off"};

@@ -40,6 +40,7 @@ nlohmann::json server_report(const ServerSpec& spec, const ServerProcess& server
           {"io_flusher", io_flusher < 0 ? nlohmann::json() : nlohmann::json(io_flusher == 1)},
           {"alloc_per_write_kib", spec.alloc_per_write_kib},
           {"alloc_mode", spec.alloc_mode},
+          {"write_delay_us", spec.write_delay_us},
           {"alloc_bytes", s.alloc_bytes.load()},
           {"unanswered_writes", s.unanswered_writes.load()},
           {"vm_hwm_kib", vm_hwm_kib},

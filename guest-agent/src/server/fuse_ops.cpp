@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "server/fuse_server.h"
 
@@ -196,6 +198,8 @@ void fl_write_buf(fuse_req_t req, fuse_ino_t ino, fuse_bufvec* in, off_t off, fu
   // a reclaim stall here holds the written pages under writeback).
   if (server.write_alloc().enabled())
     server.stats().alloc_bytes.fetch_add(server.write_alloc().run(), std::memory_order_relaxed);
+  if (server.spec().write_delay_us)
+    std::this_thread::sleep_for(std::chrono::microseconds(server.spec().write_delay_us));
   long n = server.backend().write(ino, off, *in);
   if (n == Backend::kNoReply) {
     // The stall control: this request is never answered, on purpose. libfuse keeps its small
