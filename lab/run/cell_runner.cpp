@@ -318,7 +318,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     const auto t0 = clock.now();
     attempt.dump = take_memory_dump(*guest, cell.memory_mib, options.dump_format,
                                     cell_dir / "vmcore", *options.dump_budget, &stop);
-    attempt.timing.dump_s = std::chrono::duration<double>(clock.now() - t0).count();
+    attempt.timing.dump_s = seconds_since(clock, t0);
   };
 
   // Moments the host's view of the guest went bad; each ends the cell only after a grace, since
@@ -450,15 +450,10 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       break;
     }
   }
-  {
-    const auto ended = clock.now();
-    if (obs.hello_seen) {
-      attempt.timing.scenario_s = std::chrono::duration<double>(ended - watch.started).count() -
-                                  attempt.timing.boot_to_hello_s;
-    }
-    if (watch.stall_at)
-      attempt.timing.evidence_s = std::chrono::duration<double>(ended - *watch.stall_at).count();
-  }
+  if (obs.hello_seen)
+    attempt.timing.scenario_s =
+        seconds_since(clock, watch.started) - attempt.timing.boot_to_hello_s;
+  if (watch.stall_at) attempt.timing.evidence_s = seconds_since(clock, *watch.stall_at);
   // The ends that become HANG or STALL (verdict.cpp), dumped before the guest goes.
   const bool hung = obs.end == CellEnd::AgentStall || obs.end == CellEnd::CellDeadline ||
                     obs.end == CellEnd::Silence;
@@ -468,7 +463,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   guest->destroy(std::chrono::seconds(30));
   guest.reset();
   const auto teardown_to = clock.now();
-  attempt.timing.teardown_s = std::chrono::duration<double>(teardown_to - teardown_from).count();
+  attempt.timing.teardown_s = seconds_since(clock, teardown_from);
   spdlog::debug("[{}] guest destroyed ({})", cell.id, to_string(obs.end));
 
   if (console_log.dropped())
@@ -520,7 +515,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     if (!whole) fs::remove(watch.file_path, ec);  // never a perf.data that only looks whole
   }
   attempt.decision = decide_verdict(obs);
-  attempt.timing.after_s = std::chrono::duration<double>(clock.now() - teardown_to).count();
+  attempt.timing.after_s = seconds_since(clock, teardown_to);
   attempt.timing.cell_s = seconds_since(clock, started);
   return attempt;
 }

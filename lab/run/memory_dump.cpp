@@ -109,7 +109,13 @@ nlohmann::json take_memory_dump(Guest& guest, unsigned memory_mib, DumpFormat fo
     }
     fs::remove(flat, ec);
   }
-  if (outcome.ok && format == DumpFormat::Elf && is_elf_core(file)) {
+  if (outcome.ok && !(format == DumpFormat::Elf ? is_elf_core(file) : is_kdump_file(file))) {
+    outcome.ok = false;
+    outcome.error = format == DumpFormat::Elf
+                        ? "the hypervisor wrote a file that is not an ELF core"
+                        : "the hypervisor wrote a file without the kdump signature";
+  }
+  if (outcome.ok && format == DumpFormat::Elf) {
     const auto t0 = std::chrono::steady_clock::now();
     try {
       punch_zero_blocks(file);
@@ -120,13 +126,6 @@ nlohmann::json take_memory_dump(Guest& guest, unsigned memory_mib, DumpFormat fo
   }
   std::uint64_t bytes = fs::is_regular_file(file, ec) ? fs::file_size(file, ec) : 0;
   if (ec) bytes = 0;
-  const bool signed_right = format == DumpFormat::Elf ? is_elf_core(file) : is_kdump_file(file);
-  if (outcome.ok && !signed_right) {
-    outcome.ok = false;
-    outcome.error = format == DumpFormat::Elf
-                        ? "the hypervisor wrote a file that is not an ELF core"
-                        : "the hypervisor wrote a file without the kdump signature";
-  }
   if (!outcome.ok) {
     fs::remove(file, ec);  // a partial dump opens in no tool and only takes space
     budget.settle(worst_case, 0);
