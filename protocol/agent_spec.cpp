@@ -160,6 +160,15 @@ ServerSpec decode_server(const json& spec) {
   return s;
 }
 
+}  // namespace
+
+bool server_may_count_rewrites(const AgentSpec& spec, std::uint64_t page_size) {
+  return spec.workload.kind == "mmap-write" ||
+         (spec.server.writeback_cache && (spec.workload.block_kib << 10) % page_size != 0);
+}
+
+namespace {
+
 WorkloadSpec decode_workload(const json& spec) {
   ObjectReader r(spec, "workload", "workload");
   WorkloadSpec w;
@@ -170,6 +179,9 @@ WorkloadSpec decode_workload(const json& spec) {
   w.jobs = 1;
   if (r.has("jobs")) w.jobs = static_cast<unsigned>(r.integer("jobs", limits::kJobs));
   if (w.kind != "fio" && w.jobs != 1) ObjectReader::fail("workload.jobs", "only for kind \"fio\"");
+  if (r.has("warmup_mib")) w.warmup_mib = r.integer("warmup_mib", limits::kWarmupMib);
+  if (w.kind == "mmap-write" && w.warmup_mib != 0)
+    ObjectReader::fail("workload.warmup_mib", "only for kinds \"seq-write\" and \"fio\"");
   // Each fio job writes size_mib / jobs: a remainder would make the total differ from size_mib.
   if (w.size_mib % w.jobs != 0)
     ObjectReader::fail("workload.size_mib",
@@ -240,6 +252,7 @@ json encode_agent_spec(const AgentSpec& spec) {
   json workload = {
       {"kind", w.kind}, {"size_mib", w.size_mib}, {"block_kib", w.block_kib}, {"fsync", w.fsync}};
   if (w.kind == "fio") workload["jobs"] = w.jobs;
+  if (w.warmup_mib != 0) workload["warmup_mib"] = w.warmup_mib;
   json j{{"server", server},
          {"monitor",
           {{"stall_after_s", spec.monitor.stall_after_s},

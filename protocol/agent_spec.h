@@ -29,6 +29,7 @@ inline constexpr Range kMaxRatio{0, 100};
 inline constexpr Range kSizeMib{1, 65536};
 inline constexpr Range kBlockKib{1, 65536};
 inline constexpr Range kJobs{1, 64};
+inline constexpr Range kWarmupMib{0, 65536};
 // Above 95 % of a limit the hog alone decides the cell: an OOM test, not a pressure test.
 inline constexpr Range kHogPercent{0, 95};
 inline constexpr Range kHogMib{0, 1 << 20};
@@ -74,6 +75,9 @@ struct WorkloadSpec {
   std::uint64_t block_kib = 1024;
   bool fsync = true;
   unsigned jobs = 1;  // fio numjobs
+  // seq-write and fio: an unmeasured pass of this many MiB first, its files removed before the
+  // measured one (under TCG the first pass after boot pays for translating the write path).
+  std::uint64_t warmup_mib = 0;
   bool operator==(const WorkloadSpec&) const = default;
 };
 
@@ -123,6 +127,12 @@ class SpecError : public std::runtime_error {
  private:
   std::string key_;
 };
+
+// Whether the server may count more bytes than were written (never fewer), which both sides
+// check: through a shared mapping a page dirtied again under writeback reaches the server twice,
+// and with the writeback cache so may the page at the end of a file written in blocks that are
+// not whole pages (written back while partly filled, then again when full).
+bool server_may_count_rewrites(const AgentSpec& spec, std::uint64_t page_size = 4096);
 
 nlohmann::json encode_agent_spec(const AgentSpec& spec);
 AgentSpec decode_agent_spec(const nlohmann::json& j);  // throws SpecError

@@ -29,6 +29,9 @@ enum class MessageType {
   TraceEnd,  // the last line of a trace: why it was taken, its size, the events
   File,      // a chunk of a file of the cell (perf.data), base64
   FileEnd,   // the last line of a file
+  // Never on the wire: the host's mark for a line it refused (not JSON, unknown or host-only
+  // "msg", a bad field). message_type() never returns it.
+  Invalid,
 };
 
 // The "msg" value of each type.

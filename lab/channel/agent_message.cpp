@@ -55,22 +55,8 @@ AgentMessage parse_agent_message(const std::string& line) {
     return msg;
   }
   // The host's view of the guest's messages: a "run" from the guest is as unknown as "colour".
-  static const std::pair<protocol::MessageType, AgentMessageType> kTypes[] = {
-      {protocol::MessageType::Hello, AgentMessageType::Hello},
-      {protocol::MessageType::Progress, AgentMessageType::Progress},
-      {protocol::MessageType::Result, AgentMessageType::Result},
-      {protocol::MessageType::Error, AgentMessageType::Error},
-      {protocol::MessageType::Stall, AgentMessageType::Stall},
-      {protocol::MessageType::Hang, AgentMessageType::Hang},
-      {protocol::MessageType::Skip, AgentMessageType::Skip},
-      {protocol::MessageType::Bye, AgentMessageType::Bye},
-      {protocol::MessageType::Trace, AgentMessageType::Trace},
-      {protocol::MessageType::TraceEnd, AgentMessageType::TraceEnd},
-      {protocol::MessageType::File, AgentMessageType::File},
-      {protocol::MessageType::FileEnd, AgentMessageType::FileEnd}};
-  if (auto wire = protocol::message_type(*type))
-    for (const auto& [w, value] : kTypes)
-      if (*wire == w) msg.type = value;
+  if (auto wire = protocol::message_type(*type); wire && *wire != AgentMessageType::Run)
+    msg.type = *wire;
   if (msg.type == AgentMessageType::Invalid) {
     // Quoted in logs: printable ASCII only, whatever the guest sent.
     std::string shown;

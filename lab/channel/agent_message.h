@@ -4,26 +4,16 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+
+#include "protocol/channel.h"
 #include <optional>
 #include <string>
 
 namespace fuselab {
 
-enum class AgentMessageType {
-  Hello,
-  Progress,
-  Result,
-  Error,
-  Stall,
-  Hang,
-  Skip,
-  Bye,
-  Trace,     // a chunk of ftrace text (issue #11): seq, data
-  TraceEnd,  // reason, bytes, chunks, ...
-  File,      // name (only "perf.data"), seq, data (base64, checked here)
-  FileEnd,   // name, bytes, chunks
-  Invalid
-};
+// One list of message types for both sides (protocol/channel.h); Invalid is the host's mark for a
+// refused line, and Run, which only the host sends, is refused when a guest sends it.
+using AgentMessageType = protocol::MessageType;
 
 struct AgentMessage {
   AgentMessageType type = AgentMessageType::Invalid;

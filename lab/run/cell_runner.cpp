@@ -123,12 +123,12 @@ struct Watch {
           obs.result_ok = json_bool(msg.body, "ok").value_or(false);
           auto written = json_u64(msg.body, "bytes_written");
           auto counted = json_u64(msg.body, "server_bytes_written");
-          // Through a shared mapping a page dirtied again during its writeback reaches the server
-          // twice (the agent reports the excess as server.rewritten_bytes): more is fine, less is
-          // not.
-          bool counted_ok =
-              written && counted &&
-              (cell.workload.kind == "mmap-write" ? *counted >= *written : *counted == *written);
+          // Where a page may reach the server twice (protocol::server_may_count_rewrites; the
+          // agent reports the excess as server.rewritten_bytes) more is fine, less is not.
+          bool counted_ok = written && counted &&
+                            (protocol::server_may_count_rewrites(agent_spec(cell))
+                                 ? *counted >= *written
+                                 : *counted == *written);
           obs.bytes_match =
               counted_ok && *written == static_cast<unsigned long long>(cell.workload.size_mib)
                                             << 20;
@@ -177,6 +177,7 @@ struct Watch {
         case AgentMessageType::FileEnd:
           if (attempt.file_end.is_null()) attempt.file_end = msg.body;
           break;
+        case AgentMessageType::Run:  // parse_agent_message refuses it: the host's own message
         case AgentMessageType::Invalid:
           spdlog::debug("[{}] ignoring agent line: {}", cell.id, msg.problem);
           break;
