@@ -209,6 +209,10 @@ const FieldTable<WorkloadSpec>& workload_fields() {
        [](const Where& w, const YAML::Node& n, WorkloadSpec& s) { s.fsync = boolean(w, n); }},
       {"jobs", [](const Where& w, const YAML::Node& n,
                   WorkloadSpec& s) { s.jobs = number(w, n, protocol::limits::kJobs); }},
+      {"warmup_mib",
+       [](const Where& w, const YAML::Node& n, WorkloadSpec& s) {
+         s.warmup_mib = number(w, n, protocol::limits::kWarmupMib);
+       }},
   };
   return table;
 }
@@ -362,6 +366,9 @@ void check_cell(const Where& w, const YAML::Node& node, const CellSpec& cell) {
   }
   if (cell.workload.kind != "fio" && cell.workload.jobs != 1) {
     throw error_at(w, node, "workload.jobs is only for kind fio");
+  }
+  if (cell.workload.kind == "mmap-write" && cell.workload.warmup_mib != 0) {
+    throw error_at(w, node, "workload.warmup_mib is only for kinds seq-write and fio");
   }
   if (cell.workload.size_mib % cell.workload.jobs != 0) {
     throw error_at(w, node, "workload.size_mib must be a multiple of workload.jobs",

@@ -55,6 +55,53 @@ TEST_F(AgentWorkloadTest, FioReportIsParsedAndBytesMatch) {
   EXPECT_GE(fio.at("clat_p99_us").get<double>(), fio.at("clat_p50_us").get<double>());
 }
 
+// The warm-up pass is written, counted by the server, removed, and kept out of every figure of
+// the measured pass: bytes, the server's count, fio's report.
+TEST_F(AgentWorkloadTest, FioWarmUpIsWrittenThenLeftOutOfTheFigures) {
+  if (!have_fio()) GTEST_SKIP() << "fio not installed";
+  json spec = spec_with("null", true, 32);
+  spec["server"]["threads"] = 4;
+  spec["workload"] = {{"kind", "fio"},   {"size_mib", 32}, {"block_kib", 1024},
+                      {"fsync", true},   {"jobs", 4},      {"warmup_mib", 10}};
+  AgentRun run = run_local(spec);
+  expect_framing(run);
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text << (run.of("error").empty() ? "" : run.of("error").front().dump());
+  const json& r = the_result(run);
+  EXPECT_TRUE(r.at("ok").get<bool>());
+  EXPECT_EQ(r.at("bytes_written"), 32u << 20);
+  EXPECT_EQ(r.at("server_bytes_written"), 32u << 20);
+  // 10 MiB over 4 jobs: 2 MiB each (fio's size is per job, whole MiB), 8 MiB in all.
+  EXPECT_EQ(r.at("warmup").at("bytes"), 8u << 20) << r.at("warmup").dump();
+  EXPECT_GT(r.at("warmup").at("elapsed_s").get<double>(), 0);
+  // The server saw both passes: two sets of 4 files created and the first 4 unlinked.
+  EXPECT_EQ(r.at("server_requests").value("create", 0), 8);
+  EXPECT_EQ(r.at("server_requests").value("unlink", 0), 4);
+  EXPECT_TRUE(r.at("fio").at("reported").get<bool>());
+}
+
+TEST_F(AgentWorkloadTest, WarmUpOfAnExternalServerLeavesOnlyTheMeasuredFile) {
+  if (access(passthrough_ll().c_str(), X_OK) != 0) GTEST_SKIP() << "passthrough_ll not built";
+  json spec = spec_with("external", true, 16);
+  spec["server"]["exec"] = {passthrough_ll(),  "-f",          "-o", "writeback", "-o",
+                            "source={source}", "{mountpoint}"};
+  spec["workload"]["kind"] = "seq-write";
+  spec["workload"]["warmup_mib"] = 8;
+  AgentRun run = run_local(spec);
+  expect_framing(run);
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  const json& r = the_result(run);
+  EXPECT_TRUE(r.at("ok").get<bool>());
+  // Counted in the source directory after unmount: the warm-up's file is gone by then.
+  EXPECT_EQ(r.at("server_bytes_written"), 16u << 20);
+  EXPECT_EQ(r.at("warmup").at("bytes"), 8u << 20);
+}
+
+TEST_F(AgentWorkloadTest, WithoutWarmUpTheResultSaysNull) {
+  AgentRun run = run_local(spec_with("null", true, 4));
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_TRUE(the_result(run).at("warmup").is_null());
+}
+
 TEST_F(AgentWorkloadTest, ExternalPassthroughLlStoresEveryByte) {
   if (access(passthrough_ll().c_str(), X_OK) != 0) GTEST_SKIP() << "passthrough_ll not built";
   json spec = spec_with("external", true, 16);

@@ -49,6 +49,7 @@ std::vector<std::string> differences(const AgentSpec& want, const AgentSpec& got
   FUSELAB_FIELD(workload.block_kib)
   FUSELAB_FIELD(workload.fsync)
   FUSELAB_FIELD(workload.jobs)
+  FUSELAB_FIELD(workload.warmup_mib)
   FUSELAB_FIELD(monitor.stall_after_s)
   FUSELAB_FIELD(monitor.sysrq)
   FUSELAB_FIELD(monitor.on_stall)
@@ -105,7 +106,7 @@ TEST(ProtocolRoundTrip, EveryOptionalKeySetAwayFromItsDefaultSurvives) {
   AgentSpec spec;
   spec.server = {"stall",  true,  4,    "/srv/backing", 7ull << 20, 64,   250,
                  "malloc", 65536, true, true,           40u,        true, {}};
-  spec.workload = {"fio", 96, 4, false, 3};
+  spec.workload = {"fio", 96, 4, false, 3, 24};
   spec.monitor = {7, false, "abort", 9};
   spec.cgroup = {"v2", "server-root", 256, "off"};
   spec.pressure = {0, 48};
@@ -203,6 +204,25 @@ TEST(ProtocolRoundTrip, TheShellFlagReachesTheAgentOnlyWhenTheHostSetsIt) {
   } catch (const protocol::SpecError& e) {
     EXPECT_EQ(e.key(), "shell");
   }
+}
+
+// One rule on both sides for when the server may count more than the writer wrote.
+TEST(ServerRewrites, OnlyMappingsAndPartPagesUnderTheWritebackCacheMayBeCountedTwice) {
+  AgentSpec spec;
+  spec.server.writeback_cache = true;
+  spec.workload.kind = "fio";
+  spec.workload.block_kib = 1;
+  EXPECT_TRUE(protocol::server_may_count_rewrites(spec));
+  spec.workload.block_kib = 4;
+  EXPECT_FALSE(protocol::server_may_count_rewrites(spec));
+  spec.workload.block_kib = 6;
+  EXPECT_TRUE(protocol::server_may_count_rewrites(spec));
+  EXPECT_FALSE(protocol::server_may_count_rewrites(spec, 2048));
+  spec.server.writeback_cache = false;  // every write(2) is one FUSE_WRITE of its own bytes
+  spec.workload.block_kib = 1;
+  EXPECT_FALSE(protocol::server_may_count_rewrites(spec));
+  spec.workload.kind = "mmap-write";
+  EXPECT_TRUE(protocol::server_may_count_rewrites(spec));
 }
 
 }  // namespace

@@ -42,7 +42,8 @@ nlohmann::json result_message(const Result& r) {
           {"cgroup", r.cgroup},
           {"pressure", r.pressure},
           {"oom", r.oom},
-          {"fio", r.fio}};
+          {"fio", r.fio},
+          {"warmup", r.warmup}};
 }
 
 nlohmann::json error_message(const std::string& stage, const std::string& detail) {

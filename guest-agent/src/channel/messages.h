@@ -30,6 +30,9 @@ struct Result {
   nlohmann::json pressure = nlohmann::json::object();  // hog and PSI
   nlohmann::json oom = nlohmann::json::object();       // OOM kills during the cell
   nlohmann::json fio;                                  // kind "fio": its parsed report; else null
+  // workload.warmup_mib: the unmeasured pass (its bytes are not in bytes_written, nor in
+  // server_bytes_written); null without one.
+  nlohmann::json warmup;
 };
 
 nlohmann::json hello_message();

@@ -15,6 +15,8 @@
 #include "util/error.h"
 #include "workload/workload.h"
 
+#include <unistd.h>
+
 namespace fuselab::agent {
 namespace {
 
@@ -106,7 +108,10 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
       stats.error.set(e.what());
       return 1;
     }
-    return run_workload(spec.workload, mountpoint, stats);
+    // The server's count when the warm-up is done: what the measured pass adds is its own.
+    return run_workload(spec.workload, mountpoint, stats, [&] {
+      stats.warmup_server_bytes = server->stats().bytes_written.load();
+    });
   });
   monitor->set_memory_watch(&*memory);
   int writer_status = monitor->watch(writer, *server, stats, reaper);
@@ -126,7 +131,16 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   }
 
   r.bytes_written = workload->bytes_written;
-  r.server_bytes_written = external ? external_bytes : server->stats().bytes_written.load();
+  // The warm-up's files were removed before the measured pass: an external server's files no
+  // longer hold them, the agent's own server counted them and they are taken off here.
+  const std::uint64_t warmup_counted = workload->warmup_server_bytes.load();
+  const std::uint64_t server_bytes = server->stats().bytes_written.load();
+  r.server_bytes_written =
+      external ? external_bytes : server_bytes - std::min(server_bytes, warmup_counted);
+  if (spec.workload.warmup_mib != 0)
+    r.warmup = {{"bytes", workload->warmup_bytes.load()},
+                {"server_bytes", warmup_counted},
+                {"elapsed_s", static_cast<double>(workload->warmup_ns.load()) / 1e9}};
   r.elapsed_s = static_cast<double>(workload->elapsed_ns.load()) / 1e9;
   r.block_kib = spec.workload.block_kib;
   r.fsync = spec.workload.fsync;
@@ -184,7 +198,10 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   // Every byte written must have reached the server by close(): the check the lab rests on.
   // Through a shared mapping a page may legitimately reach the server twice (dirtied again while
   // under writeback, e.g. written back by reclaim mid-memset): there, only missing bytes fail.
-  const bool rewrites_allowed = spec.workload.kind == "mmap-write";
+  // So may, with the writeback cache, the last page of a file written in blocks smaller than a
+  // page (protocol::server_may_count_rewrites).
+  const bool rewrites_allowed = protocol::server_may_count_rewrites(
+      spec, static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)));
   if (rewrites_allowed && r.server_bytes_written > r.bytes_written)
     r.server["rewritten_bytes"] = r.server_bytes_written - r.bytes_written;
   if (writer_status == 0 && (rewrites_allowed ? r.server_bytes_written < r.bytes_written

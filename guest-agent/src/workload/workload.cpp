@@ -34,7 +34,7 @@ int seq_write(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadS
   }
   std::memset(buffer.get(), 0xa5, block);
 
-  const std::string path = mountpoint + "/seq-write.dat";
+  const std::string path = mountpoint + "/" + kSeqWriteFile;
   auto start = Clock::now();
   UniqueFd fd(open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644));
   if (!fd) {
@@ -75,14 +75,45 @@ namespace {
 struct WorkloadEntry {
   const char* kind;
   int (*run)(const WorkloadSpec&, const std::string&, WorkloadStats&);
+  // The files it writes, relative to the mount: the agent's own server cannot list a directory.
+  std::vector<std::string> (*files)(const WorkloadSpec&);
 };
+
+std::vector<std::string> seq_write_files(const WorkloadSpec&) { return {kSeqWriteFile}; }
+std::vector<std::string> mmap_write_files(const WorkloadSpec&) { return {kMmapWriteFile}; }
 
 // The one list of workloads.
 constexpr WorkloadEntry kWorkloads[] = {
-    {"seq-write", seq_write},
-    {"mmap-write", mmap_write},
-    {"fio", fio_write},
+    {"seq-write", seq_write, seq_write_files},
+    {"mmap-write", mmap_write, mmap_write_files},
+    {"fio", fio_write, fio_files},
 };
+
+// The unmeasured pass: the same workload with warmup_mib, its own stats (the measured pass's
+// progress and figures start clean), then its files removed: the measured pass creates them
+// again.
+int warm_up(const WorkloadEntry& w, const WorkloadSpec& spec, const std::string& mountpoint,
+            WorkloadStats& stats) {
+  WorkloadSpec warm = spec;
+  warm.size_mib = std::max<std::uint64_t>(spec.warmup_mib / spec.jobs, 1) * spec.jobs;
+  WorkloadStats warm_stats;
+  auto start = Clock::now();
+  if (w.run(warm, mountpoint, warm_stats) != 0) {
+    stats.error.set("warm-up: " + std::string(warm_stats.error.get()));
+    return 1;
+  }
+  for (const auto& name : w.files(warm)) {
+    const std::string path = mountpoint + "/" + name;
+    if (unlink(path.c_str()) != 0) {
+      stats.error.set(errno_text("warm-up: unlink " + path, errno));
+      return 1;
+    }
+  }
+  stats.warmup_bytes = warm_stats.bytes_written.load();
+  stats.warmup_ns = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+  return 0;
+}
 
 }  // namespace
 
@@ -92,9 +123,16 @@ std::vector<std::string> workload_kinds() {
   return kinds;
 }
 
-int run_workload(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadStats& stats) {
-  for (const auto& w : kWorkloads)
-    if (spec.kind == w.kind) return w.run(spec, mountpoint, stats);
+int run_workload(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadStats& stats,
+                 const std::function<void()>& after_warmup) {
+  for (const auto& w : kWorkloads) {
+    if (spec.kind != w.kind) continue;
+    if (spec.warmup_mib != 0) {
+      if (warm_up(w, spec, mountpoint, stats) != 0) return 1;
+      if (after_warmup) after_warmup();
+    }
+    return w.run(spec, mountpoint, stats);
+  }
   stats.error.set("unknown workload \"" + spec.kind + "\"");
   return 1;
 }

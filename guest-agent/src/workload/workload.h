@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -17,6 +18,10 @@ struct WorkloadStats {
   std::atomic<std::uint64_t> bytes_done{0};     // written so far (progress)
   std::atomic<std::uint64_t> bytes_written{0};  // final count, set when the workload ends
   std::atomic<std::uint64_t> elapsed_ns{0};     // open to close, fsync included
+  std::atomic<std::uint64_t> warmup_bytes{0};   // written by the unmeasured pass, then removed
+  std::atomic<std::uint64_t> warmup_ns{0};      // how long that pass took
+  // The server's own byte count when the warm-up had ended (set by run_workload's caller).
+  std::atomic<std::uint64_t> warmup_server_bytes{0};
   SharedText<512> error;                        // why it failed, if it did
   SharedText<256> cgroup;                       // the group it joined, read back by itself
   // kind "fio": the parsed report (fio_reported 1 once it is in); percentiles < 0 when absent.
@@ -31,13 +36,20 @@ static_assert(std::atomic<double>::is_always_lock_free);
 std::vector<std::string> workload_kinds();
 
 // Runs the workload on the file system mounted at `mountpoint`. Returns 0 on success, 1 on
-// failure (reason in stats.error). Runs in the writer child process.
-int run_workload(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadStats& stats);
+// failure (reason in stats.error). Runs in the writer child process. `after_warmup` runs once the
+// warm-up's files are closed (so every byte of theirs has reached the server) and removed.
+int run_workload(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadStats& stats,
+                 const std::function<void()>& after_warmup = {});
 
 // The workloads, one per kind (workload.cpp, workload_mmap.cpp, workload_fio.cpp).
 int seq_write(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadStats& stats);
 int mmap_write(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadStats& stats);
 int fio_write(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadStats& stats);
+
+// The files each workload writes, relative to the mount.
+inline constexpr const char* kSeqWriteFile = "seq-write.dat";
+inline constexpr const char* kMmapWriteFile = "mmap-write.dat";
+std::vector<std::string> fio_files(const WorkloadSpec& spec);
 
 // The result's `fio` object from stats, or null when the workload is not fio.
 nlohmann::json fio_report(const WorkloadSpec& spec, const WorkloadStats& stats);

@@ -53,11 +53,11 @@ std::vector<std::string> fio_argv(const std::string& fio, const WorkloadSpec& sp
 }
 
 // Bytes in the jobs' files so far: the watchdog's progress while fio runs.
-std::uint64_t files_size(const std::string& mountpoint, unsigned jobs) {
+std::uint64_t files_size(const std::string& mountpoint, const WorkloadSpec& spec) {
   std::uint64_t sum = 0;
-  for (unsigned i = 0; i < jobs; ++i) {
+  for (const auto& name : fio_files(spec)) {
     struct stat st {};
-    std::string path = mountpoint + "/fuselab." + std::to_string(i);
+    std::string path = mountpoint + "/" + name;
     if (stat(path.c_str(), &st) == 0) sum += static_cast<std::uint64_t>(st.st_size);
   }
   return sum;
@@ -81,6 +81,13 @@ pid_t start_fio(const std::vector<std::string>& args, int out_fd, int err_fd) {
 }
 
 }  // namespace
+
+// fio's --filename_format=fuselab.$jobnum, $jobnum counting from 0.
+std::vector<std::string> fio_files(const WorkloadSpec& spec) {
+  std::vector<std::string> names;
+  for (unsigned i = 0; i < spec.jobs; ++i) names.push_back("fuselab." + std::to_string(i));
+  return names;
+}
 
 int fio_write(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadStats& stats) {
   std::string fio = find_fio();
@@ -107,7 +114,7 @@ int fio_write(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadS
   bool truncated = false;
   pollfd fds[2] = {{out_read.get(), POLLIN, 0}, {err_read.get(), POLLIN, 0}};
   for (int open_fds = 2; open_fds > 0;) {
-    stats.bytes_done.store(files_size(mountpoint, spec.jobs), std::memory_order_relaxed);
+    stats.bytes_done.store(files_size(mountpoint, spec), std::memory_order_relaxed);
     if (poll(fds, 2, 200) <= 0) continue;
     for (auto& p : fds) {
       if (p.fd < 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -134,7 +141,7 @@ int fio_write(const WorkloadSpec& spec, const std::string& mountpoint, WorkloadS
   }
   stats.elapsed_ns = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-  stats.bytes_done.store(files_size(mountpoint, spec.jobs), std::memory_order_relaxed);
+  stats.bytes_done.store(files_size(mountpoint, spec), std::memory_order_relaxed);
   if (err_text.size() > kStderrTail) err_text.erase(0, err_text.size() - kStderrTail);
   if (status != 0) {
     stats.bytes_written = stats.bytes_done.load();

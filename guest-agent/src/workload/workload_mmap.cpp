@@ -21,7 +21,7 @@ int mmap_write(const WorkloadSpec& spec, const std::string& mountpoint, Workload
   // server would count it twice.
   const std::uint64_t page = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
   const std::uint64_t step = std::max<std::uint64_t>(page, (spec.block_kib << 10) / page * page);
-  const std::string path = mountpoint + "/mmap-write.dat";
+  const std::string path = mountpoint + "/" + kMmapWriteFile;
   auto start = Clock::now();
   UniqueFd fd(open(path.c_str(), O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644));
   if (!fd) {
