@@ -11,6 +11,7 @@
 
 #include "cli/cache_command.h"
 #include "cli/compare_command.h"
+#include "cli/figures_command.h"
 #include "cli/kernel_command.h"
 #include "cli/repro_command.h"
 #include "cli/sysrq_command.h"
@@ -162,6 +163,7 @@ int cli_main(int argc, char** argv) {
   KernelCommand kernel_cmd(app);
   CacheCommand cache_cmd(app);
   CompareCommand compare_cmd(app);
+  FiguresCommand figures_cmd(app);
   ReproCommand repro_cmd(app, options);
   SysrqCommand sysrq_cmd(app);
 
@@ -220,6 +222,7 @@ int cli_main(int argc, char** argv) {
     }
     if (cache_cmd.selected()) return cache_cmd.run();
     if (compare_cmd.selected()) return compare_cmd.run();
+    if (figures_cmd.selected()) return figures_cmd.run();
     if (repro_cmd.selected()) return repro_cmd.run();
     if (sysrq_cmd.selected()) return sysrq_cmd.run();
     if (kernel_cmd.selected()) return kernel_cmd.run(options.source_dir, options.agent_binary);

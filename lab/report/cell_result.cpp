@@ -73,6 +73,7 @@ json to_json(const RunSummary& run) {
               {"wall_s", run.wall_s},
               {"interrupted", run.interrupted},
               {"shard", run.shard},
+              {"host_load", run.host_load},
               {"exit_code", run_exit_code(run)},
               {"cells", cells}};
 }

@@ -52,6 +52,7 @@ struct RunSummary {
   bool interrupted = false;
   std::vector<CellResult> cells;
   std::string shard;  // "K/N" when the run was one shard of a plan
+  nlohmann::json host_load;  // common/host_load.h: the load average before and after; or null
 };
 
 nlohmann::json to_json(const RunSummary& run);

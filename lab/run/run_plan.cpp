@@ -10,8 +10,10 @@
 #include <optional>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "common/error.h"
+#include "common/host_load.h"
 #include "common/json_fields.h"
 #include "common/paths.h"
 #include "common/safe_name.h"
@@ -283,6 +285,14 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   summary.plan_name = plan.name;
   summary.plan_file = options.plan_file.string();
   summary.started_at = utc_now("%Y-%m-%dT%H:%M:%SZ");
+  const unsigned host_cpus = std::max(1u, std::thread::hardware_concurrency());
+  const std::optional<LoadAverage> load_before = read_load_average();
+  summary.host_load = host_load_json(host_cpus, load_before, std::nullopt);
+  const bool measures_throughput = std::any_of(plan.cells.begin(), plan.cells.end(),
+                                               [](const CellSpec& c) { return c.exclusive; });
+  if (measures_throughput && load_before)
+    if (auto warning = busy_host_warning(*load_before, host_cpus); !warning.empty())
+      spdlog::warn("{}", warning);
   outcome.run_dir = fs::absolute(options.results_dir) / summary.run_id;
   if (!options.resume.empty() && !fs::is_directory(outcome.run_dir)) {
     throw UserError("--resume " + options.resume + ": no run directory " + outcome.run_dir.string(),
@@ -327,6 +337,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
       if (r) summary.cells.push_back(*r);
     }
     summary.wall_s = std::chrono::duration<double>(clock.now() - started).count();
+    summary.host_load = host_load_json(host_cpus, load_before, read_load_average());
     write_file_atomic(outcome.run_dir / "run.json", result_json_text(to_json(summary)));
     // junit.xml, summary.md, report.html (and kcidb.json) follow run.json at every step, so an
     // interrupted run has them too.
