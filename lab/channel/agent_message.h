@@ -4,10 +4,10 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
-#include "protocol/channel.h"
 #include <optional>
 #include <string>
+
+#include "protocol/channel.h"
 
 namespace fuselab {
 

@@ -10,8 +10,9 @@ namespace fuselab {
 
 FiguresCommand::FiguresCommand(CLI::App& app) {
   figures_ = app.add_subcommand(
-      "figures", "per configuration of a run: throughput statistics over its boots, latency, "
-                 "server counters, where the cell's time went");
+      "figures",
+      "per configuration of a run: throughput statistics over its boots, latency, "
+      "server counters, where the cell's time went");
   figures_->add_option("run", figures_run_, "run directory (results/<run-id>)")->required();
   figures_->add_option("--format", format_, "markdown or json")
       ->check(CLI::IsMember({"markdown", "json"}))

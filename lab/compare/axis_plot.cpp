@@ -48,9 +48,8 @@ std::vector<std::string> ordered_values(const std::vector<ConfigurationFigures>&
   const bool sizes = std::all_of(values.begin(), values.end(),
                                  [](const std::string& v) { return size_value(v).has_value(); });
   if (sizes)
-    std::stable_sort(values.begin(), values.end(), [](const auto& a, const auto& b) {
-      return *size_value(a) < *size_value(b);
-    });
+    std::stable_sort(values.begin(), values.end(),
+                     [](const auto& a, const auto& b) { return *size_value(a) < *size_value(b); });
   return values;
 }
 
@@ -93,8 +92,8 @@ double y_top(const Plot& plot) {
   return step * 10;
 }
 
-std::string panel_svg(const PlotPanel& panel, const Plot& plot, const PlotOptions& o,
-                      double top, int y0) {
+std::string panel_svg(const PlotPanel& panel, const Plot& plot, const PlotOptions& o, double top,
+                      int y0) {
   const double plot_w = kPanelWidth - kLeft - kRight;
   const double plot_h = kPanelHeight - kTop - kBottom;
   const std::size_t n = plot.x_values.size();
@@ -102,38 +101,36 @@ std::string panel_svg(const PlotPanel& panel, const Plot& plot, const PlotOption
     const double slot = plot_w / static_cast<double>(n);
     // Series side by side within an x slot, so error bars do not hide each other.
     const double spread = std::min(slot * 0.3, 12.0 * static_cast<double>(series_count));
-    const double offset = series_count < 2 ? 0
-                                           : spread * (static_cast<double>(series) /
-                                                           static_cast<double>(series_count - 1) -
-                                                       0.5);
+    const double offset =
+        series_count < 2
+            ? 0
+            : spread * (static_cast<double>(series) / static_cast<double>(series_count - 1) - 0.5);
     return kLeft + slot * (static_cast<double>(i) + 0.5) + offset;
   };
   auto y_of = [&](double v) { return y0 + kTop + plot_h * (1 - v / top); };
-  std::string out = fmt::format(
-      R"(<text x="{}" y="{}" font-weight="bold">{}</text>)"
-      "\n",
-      kLeft, y0 + 18, xml_escape(panel.facet));
+  std::string out = fmt::format(R"(<text x="{}" y="{}" font-weight="bold">{}</text>)"
+                                "\n",
+                                kLeft, y0 + 18, xml_escape(panel.facet));
   // Axes, grid and labels.
   for (int i = 0; i <= 4; ++i) {
     const double v = top * i / 4;
-    out += fmt::format(
-        R"(<line x1="{}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="#ddd"/>)"
-        R"(<text x="{}" y="{:.1f}" text-anchor="end" fill="#555">{:g}</text>)"
-        "\n",
-        kLeft, kLeft + plot_w, y_of(v), y_of(v), kLeft - 6, y_of(v) + 4, v);
+    out += fmt::format(R"(<line x1="{}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="#ddd"/>)"
+                       R"(<text x="{}" y="{:.1f}" text-anchor="end" fill="#555">{:g}</text>)"
+                       "\n",
+                       kLeft, kLeft + plot_w, y_of(v), y_of(v), kLeft - 6, y_of(v) + 4, v);
   }
   for (std::size_t i = 0; i < n; ++i)
     out += fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle">{}</text>)"
                        "\n",
                        x_of(i, 0, 1), y0 + kTop + static_cast<int>(plot_h) + 18,
                        xml_escape(plot.x_values[i]));
-  out += fmt::format(
-      R"(<text x="{:.1f}" y="{}" text-anchor="middle" fill="#555">{}</text>)"
-      R"svg(<text x="14" y="{:.1f}" fill="#555" transform="rotate(-90 14 {:.1f})" )svg"
-      R"svg(text-anchor="middle">MiB/s (median, 95 % CI)</text>)svg"
-      "\n",
-      kLeft + plot_w / 2, y0 + kPanelHeight - 8, xml_escape(o.x_axis), y0 + kTop + plot_h / 2,
-      y0 + kTop + plot_h / 2);
+  out +=
+      fmt::format(R"(<text x="{:.1f}" y="{}" text-anchor="middle" fill="#555">{}</text>)"
+                  R"svg(<text x="14" y="{:.1f}" fill="#555" transform="rotate(-90 14 {:.1f})" )svg"
+                  R"svg(text-anchor="middle">MiB/s (median, 95 % CI)</text>)svg"
+                  "\n",
+                  kLeft + plot_w / 2, y0 + kPanelHeight - 8, xml_escape(o.x_axis),
+                  y0 + kTop + plot_h / 2, y0 + kTop + plot_h / 2);
   // Series: a line through the medians, a whisker for each interval, the legend on the right.
   for (std::size_t s = 0; s < panel.series.size(); ++s) {
     const PlotSeries& series = panel.series[s];
@@ -151,24 +148,25 @@ std::string panel_svg(const PlotPanel& panel, const Plot& plot, const PlotOption
             R"(stroke="{5}" fill="none"/>)"
             "\n",
             x, y_of(t.median_ci->low), y_of(t.median_ci->high), x - 4, x + 4, colour);
-      std::string tip = fmt::format("{}: median {:.1f} MiB/s over {} boots, CV {:.1f} %",
-                                    f->key, t.median, t.n, t.cv * 100);
-      if (t.median_ci) tip += fmt::format(", CI [{:.1f}, {:.1f}]", t.median_ci->low, t.median_ci->high);
-      out += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="3.5" fill="{}"><title>{}</title></circle>)"
-                         "\n",
-                         x, y_of(t.median), colour, xml_escape(tip));
+      std::string tip = fmt::format("{}: median {:.1f} MiB/s over {} boots, CV {:.1f} %", f->key,
+                                    t.median, t.n, t.cv * 100);
+      if (t.median_ci)
+        tip += fmt::format(", CI [{:.1f}, {:.1f}]", t.median_ci->low, t.median_ci->high);
+      out += fmt::format(
+          R"(<circle cx="{:.1f}" cy="{:.1f}" r="3.5" fill="{}"><title>{}</title></circle>)"
+          "\n",
+          x, y_of(t.median), colour, xml_escape(tip));
     }
     if (!line.empty())
       out += fmt::format(R"(<polyline points="{}" stroke="{}" fill="none" stroke-width="1.5"/>)"
                          "\n",
                          line, colour);
     const int ly = y0 + kTop + 8 + static_cast<int>(s) * 18;
-    out += fmt::format(
-        R"(<rect x="{}" y="{}" width="12" height="3" fill="{}"/>)"
-        R"(<text x="{}" y="{}">{}={}</text>)"
-        "\n",
-        kPanelWidth - kRight + 14, ly - 4, colour, kPanelWidth - kRight + 30, ly,
-        xml_escape(o.series_axis), xml_escape(series.value));
+    out += fmt::format(R"(<rect x="{}" y="{}" width="12" height="3" fill="{}"/>)"
+                       R"(<text x="{}" y="{}">{}={}</text>)"
+                       "\n",
+                       kPanelWidth - kRight + 14, ly - 4, colour, kPanelWidth - kRight + 30, ly,
+                       xml_escape(o.series_axis), xml_escape(series.value));
   }
   return out;
 }
@@ -215,13 +213,13 @@ std::string plot_svg(const Plot& plot, const PlotOptions& options) {
   const std::string title = options.title.empty()
                                 ? "Throughput by " + options.x_axis + " and " + options.series_axis
                                 : options.title;
-  std::string out = fmt::format(
-      R"(<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{0}" height="{1}" )"
-      R"(viewBox="0 0 {0} {1}" font-family="sans-serif" font-size="12">)"
-      R"(<title>{2}</title><rect width="100%" height="100%" fill="white"/>)"
-      R"(<text x="{3}" y="20" font-size="14">{2}</text>)"
-      "\n",
-      kPanelWidth, height, xml_escape(title), kLeft);
+  std::string out =
+      fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{0}" height="{1}" )"
+                  R"(viewBox="0 0 {0} {1}" font-family="sans-serif" font-size="12">)"
+                  R"(<title>{2}</title><rect width="100%" height="100%" fill="white"/>)"
+                  R"(<text x="{3}" y="20" font-size="14">{2}</text>)"
+                  "\n",
+                  kPanelWidth, height, xml_escape(title), kLeft);
   const double top = y_top(plot);
   for (std::size_t i = 0; i < plot.panels.size(); ++i)
     out += panel_svg(plot.panels[i], plot, options, top, 30 + static_cast<int>(i) * kPanelHeight);

@@ -23,7 +23,7 @@ struct PlotPoint {
   const ConfigurationFigures* figures = nullptr;  // null: no such configuration
 };
 struct PlotSeries {
-  std::string value;  // of the series axis
+  std::string value;              // of the series axis
   std::vector<PlotPoint> points;  // one per x value, in x order
 };
 struct PlotPanel {

@@ -92,7 +92,8 @@ std::vector<ConfigurationFigures> configuration_figures(const RunSummary& run) {
 
 std::string figures_markdown(const std::vector<ConfigurationFigures>& figures, double cv_target) {
   std::string out =
-      "| configuration | PASS/boots | median MiB/s | 95 % CI | mean | sd | CV | min | max | fio clat "
+      "| configuration | PASS/boots | median MiB/s | 95 % CI | mean | sd | CV | min | max | fio "
+      "clat "
       "p50/p99 µs | server writes | server write p99 µs | warm-up s | boot s | workload s | "
       "cell s |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   std::vector<std::string> over;
@@ -109,9 +110,9 @@ std::string figures_markdown(const std::vector<ConfigurationFigures>& figures, d
         "|\n",
         markdown_escape(f.key), f.passed, f.cells, m(s.median), ci, m(s.mean), m(s.stddev),
         m(s.cv * 100, "{:.1f} %"), m(s.min), m(s.max), figure(f.fio_clat_p50_us),
-        figure(f.fio_clat_p99_us), figure(f.server_writes, "{:.0f}"),
-        figure(f.server_write_p99_us), figure(f.warmup_s, "{:.2f}"), figure(f.boot_s, "{:.2f}"),
-        figure(f.workload_s, "{:.2f}"), figure(f.cell_s, "{:.1f}"));
+        figure(f.fio_clat_p99_us), figure(f.server_writes, "{:.0f}"), figure(f.server_write_p99_us),
+        figure(f.warmup_s, "{:.2f}"), figure(f.boot_s, "{:.2f}"), figure(f.workload_s, "{:.2f}"),
+        figure(f.cell_s, "{:.1f}"));
     if (s.n >= 2 && s.cv > cv_target)
       over.push_back(fmt::format("{} ({:.1f} %)", markdown_escape(f.key), s.cv * 100));
   }
@@ -127,8 +128,8 @@ nlohmann::json figures_json(const std::vector<ConfigurationFigures>& figures) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& f : figures) {
     const stats::Summary& s = f.throughput;
-    nlohmann::json ci = s.median_ci ? nlohmann::json{s.median_ci->low, s.median_ci->high}
-                                    : nlohmann::json();
+    nlohmann::json ci =
+        s.median_ci ? nlohmann::json{s.median_ci->low, s.median_ci->high} : nlohmann::json();
     out.push_back({{"configuration", f.key},
                    {"axes", f.axes},
                    {"cells", f.cells},

@@ -24,9 +24,9 @@ struct ConfigurationFigures {
   std::vector<double> mib_per_s;            // in run order
   stats::Summary throughput;
   std::optional<double> fio_clat_p50_us, fio_clat_p99_us;
-  std::optional<double> server_writes;        // FUSE_WRITE requests the server answered
-  std::optional<double> server_write_p99_us;  // the agent's own server: its write latency
-  std::optional<double> warmup_s;             // the unmeasured pass (workload.warmup_mib)
+  std::optional<double> server_writes;               // FUSE_WRITE requests the server answered
+  std::optional<double> server_write_p99_us;         // the agent's own server: its write latency
+  std::optional<double> warmup_s;                    // the unmeasured pass (workload.warmup_mib)
   std::optional<double> boot_s, workload_s, cell_s;  // hello after, the workload, the whole cell
 };
 

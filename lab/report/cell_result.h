@@ -51,7 +51,7 @@ struct RunSummary {
   double wall_s = 0;
   bool interrupted = false;
   std::vector<CellResult> cells;
-  std::string shard;  // "K/N" when the run was one shard of a plan
+  std::string shard;         // "K/N" when the run was one shard of a plan
   nlohmann::json host_load;  // common/host_load.h: the load average before and after; or null
 };
 

@@ -125,10 +125,10 @@ struct Watch {
           auto counted = json_u64(msg.body, "server_bytes_written");
           // Where a page may reach the server twice (protocol::server_may_count_rewrites; the
           // agent reports the excess as server.rewritten_bytes) more is fine, less is not.
-          bool counted_ok = written && counted &&
-                            (protocol::server_may_count_rewrites(agent_spec(cell))
-                                 ? *counted >= *written
-                                 : *counted == *written);
+          bool counted_ok =
+              written && counted &&
+              (protocol::server_may_count_rewrites(agent_spec(cell)) ? *counted >= *written
+                                                                     : *counted == *written);
           obs.bytes_match =
               counted_ok && *written == static_cast<unsigned long long>(cell.workload.size_mib)
                                             << 20;

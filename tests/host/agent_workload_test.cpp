@@ -61,11 +61,12 @@ TEST_F(AgentWorkloadTest, FioWarmUpIsWrittenThenLeftOutOfTheFigures) {
   if (!have_fio()) GTEST_SKIP() << "fio not installed";
   json spec = spec_with("null", true, 32);
   spec["server"]["threads"] = 4;
-  spec["workload"] = {{"kind", "fio"},   {"size_mib", 32}, {"block_kib", 1024},
-                      {"fsync", true},   {"jobs", 4},      {"warmup_mib", 10}};
+  spec["workload"] = {{"kind", "fio"}, {"size_mib", 32}, {"block_kib", 1024},
+                      {"fsync", true}, {"jobs", 4},      {"warmup_mib", 10}};
   AgentRun run = run_local(spec);
   expect_framing(run);
-  ASSERT_EQ(run.exit_code, 0) << run.stderr_text << (run.of("error").empty() ? "" : run.of("error").front().dump());
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text
+                              << (run.of("error").empty() ? "" : run.of("error").front().dump());
   const json& r = the_result(run);
   EXPECT_TRUE(r.at("ok").get<bool>());
   EXPECT_EQ(r.at("bytes_written"), 32u << 20);

@@ -16,9 +16,10 @@ CellResult boot(const std::string& config, int repeat, std::map<std::string, std
   c.cell.id = config + ".r" + std::to_string(repeat);
   c.cell.axes = std::move(axes);
   c.verdict = v;
-  c.agent_result = {{"fio", {{"bw_bytes", mib_per_s * 1024 * 1024},
-                             {"clat_p50_us", 10.0 * repeat},
-                             {"clat_p99_us", 100.0 * repeat}}},
+  c.agent_result = {{"fio",
+                     {{"bw_bytes", mib_per_s * 1024 * 1024},
+                      {"clat_p50_us", 10.0 * repeat},
+                      {"clat_p99_us", 100.0 * repeat}}},
                     {"elapsed_s", 2.0},
                     {"server_requests", {{"write", 256 * repeat}}},
                     {"server", {{"latency_us", {{"write", {{"p99", 40.0 + repeat}}}}}}},
@@ -37,8 +38,8 @@ RunSummary study() {
         const double base = bs == "1k" ? 30 : bs == "4k" ? 60 : 100;
         const double figure = base * (kernel == "7.2" ? 1.4 : 1.0) + r;
         const std::string key = "bs=" + bs + ",kernel=" + kernel + ",server=null";
-        run.cells.push_back(boot(key, r, {{"bs", bs}, {"kernel", kernel}, {"server", "null"}},
-                                 figure));
+        run.cells.push_back(
+            boot(key, r, {{"bs", bs}, {"kernel", kernel}, {"server", "null"}}, figure));
       }
   return run;
 }
@@ -77,8 +78,7 @@ TEST(RunFigures, MarkdownNamesEveryConfigurationAndTheOnesAboveTheCvTarget) {
   const auto figures = configuration_figures(run);
   const std::string md = figures_markdown(figures, 0.05);
   for (const auto& f : figures) EXPECT_NE(md.find(f.key), std::string::npos) << f.key;
-  EXPECT_NE(md.find("CV above the 5 % target: bs=1k,kernel=6.12,server=null ("),
-            std::string::npos)
+  EXPECT_NE(md.find("CV above the 5 % target: bs=1k,kernel=6.12,server=null ("), std::string::npos)
       << md;
   const auto j = figures_json(figures);
   ASSERT_EQ(j.size(), 6u);
@@ -103,9 +103,9 @@ TEST(RunFigures, ABootWithoutOptionalFiguresLeavesThemEmpty) {
 TEST(AxisPlot, SizesInSizeOrderOnePanelPerOtherAxisOneSeriesPerValue) {
   RunSummary run = study();
   for (int r = 1; r <= 3; ++r)  // a second server, 1m only
-    run.cells.push_back(
-        boot("bs=1m,kernel=7.2,server=passthrough_ll", r,
-             {{"bs", "1m"}, {"kernel", "7.2"}, {"server", "passthrough_ll"}}, 50 + r));
+    run.cells.push_back(boot("bs=1m,kernel=7.2,server=passthrough_ll", r,
+                             {{"bs", "1m"}, {"kernel", "7.2"}, {"server", "passthrough_ll"}},
+                             50 + r));
   const auto figures = configuration_figures(run);
   Plot plot = make_plot(figures, {"bs", "kernel", ""});
   EXPECT_EQ(plot.x_values, (std::vector<std::string>{"1k", "4k", "1m"}));
@@ -127,8 +127,7 @@ TEST(AxisPlot, SizesInSizeOrderOnePanelPerOtherAxisOneSeriesPerValue) {
   EXPECT_NE(svg.find("kernel=7.2"), std::string::npos);
   // An error bar for every point with an interval (n >= 3): 6 + 1.
   std::size_t bars = 0;
-  for (auto at = svg.find("<path"); at != std::string::npos; at = svg.find("<path", at + 1))
-    ++bars;
+  for (auto at = svg.find("<path"); at != std::string::npos; at = svg.find("<path", at + 1)) ++bars;
   EXPECT_EQ(bars, 7u);
 }
 

@@ -1,7 +1,7 @@
 // `fuselab compare` on real runs: an A/A study (the same kernel under two labels, 5 interleaved
-// boots a side, warm-up first) compared along its axis comes out "no significant change", and a run compared with itself: a ratio of exactly 1,
-// no significant change, the gate passes. The statistics themselves are unit-tested on
-// reference data (tests/unit/compare_statistics_test.cpp).
+// boots a side, warm-up first) compared along its axis comes out "no significant change", and a run
+// compared with itself: a ratio of exactly 1, no significant change, the gate passes. The
+// statistics themselves are unit-tested on reference data (tests/unit/compare_statistics_test.cpp).
 #include <gtest/gtest.h>
 
 #include <iostream>

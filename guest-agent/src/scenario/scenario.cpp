@@ -1,5 +1,7 @@
 #include "scenario/scenario.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -14,8 +16,6 @@
 #include "server/server_process.h"
 #include "util/error.h"
 #include "workload/workload.h"
-
-#include <unistd.h>
 
 namespace fuselab::agent {
 namespace {
@@ -109,9 +109,8 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
       return 1;
     }
     // The server's count when the warm-up is done: what the measured pass adds is its own.
-    return run_workload(spec.workload, mountpoint, stats, [&] {
-      stats.warmup_server_bytes = server->stats().bytes_written.load();
-    });
+    return run_workload(spec.workload, mountpoint, stats,
+                        [&] { stats.warmup_server_bytes = server->stats().bytes_written.load(); });
   });
   monitor->set_memory_watch(&*memory);
   int writer_status = monitor->watch(writer, *server, stats, reaper);
@@ -200,8 +199,8 @@ bool run_scenario(const Spec& spec, const std::string& mountpoint, Channel& chan
   // under writeback, e.g. written back by reclaim mid-memset): there, only missing bytes fail.
   // So may, with the writeback cache, the last page of a file written in blocks smaller than a
   // page (protocol::server_may_count_rewrites).
-  const bool rewrites_allowed = protocol::server_may_count_rewrites(
-      spec, static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)));
+  const bool rewrites_allowed =
+      protocol::server_may_count_rewrites(spec, static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)));
   if (rewrites_allowed && r.server_bytes_written > r.bytes_written)
     r.server["rewritten_bytes"] = r.server_bytes_written - r.bytes_written;
   if (writer_status == 0 && (rewrites_allowed ? r.server_bytes_written < r.bytes_written

@@ -22,8 +22,8 @@ struct WorkloadStats {
   std::atomic<std::uint64_t> warmup_ns{0};      // how long that pass took
   // The server's own byte count when the warm-up had ended (set by run_workload's caller).
   std::atomic<std::uint64_t> warmup_server_bytes{0};
-  SharedText<512> error;                        // why it failed, if it did
-  SharedText<256> cgroup;                       // the group it joined, read back by itself
+  SharedText<512> error;   // why it failed, if it did
+  SharedText<256> cgroup;  // the group it joined, read back by itself
   // kind "fio": the parsed report (fio_reported 1 once it is in); percentiles < 0 when absent.
   std::atomic<int> fio_reported{0};
   std::atomic<unsigned> fio_jobs{0};
