@@ -1,4 +1,4 @@
-// Base64 (RFC 4648, with padding) for files sent through the channel (issue #11: perf.data in
+// Base64 (RFC 4648, with padding) for files sent through the channel (perf.data in
 // `file` lines). Both sides compile this one: the agent encodes, the host decodes strictly.
 #pragma once
 

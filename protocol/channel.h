@@ -25,7 +25,7 @@ enum class MessageType {
   Hang,
   Skip,
   Bye,
-  Trace,     // issue #11: a chunk of the cell's ftrace text
+  Trace,     // a chunk of the cell's ftrace text
   TraceEnd,  // the last line of a trace: why it was taken, its size, the events
   File,      // a chunk of a file of the cell (perf.data), base64
   FileEnd,   // the last line of a file

@@ -55,7 +55,7 @@ json to_json(const CellResult& r) {
          {"reports", r.reports},
          {"spec", cell_spec_json(r.cell)},
          {"files", cell_files(r)}};
-  if (!r.trace.is_null()) j["trace"] = r.trace;  // issue #11: only cells that sent one
+  if (!r.trace.is_null()) j["trace"] = r.trace;  // only cells that sent one
   if (!r.perf.is_null()) j["perf"] = r.perf;
   if (!r.dump.is_null()) j["dump"] = r.dump;
   return j;

@@ -28,7 +28,7 @@ std::string timing_svg(const RunSummary& run);
 // Per HANG/STALL/CRASH cell: the decisive report's stack, the blocked tasks with their wchan and
 // stacks, the FUSE queues and the memcg; empty when no cell failed that way.
 std::string evidence_section(const RunSummary& run);
-// Per cell with a trace (issue #11): its event counts and the begins without an end; "" if none.
+// Per cell with a trace: its event counts and the begins without an end; "" if none.
 std::string trace_section(const RunSummary& run);
 
 }  // namespace fuselab::html

@@ -1,4 +1,4 @@
-// The "Traces" section of report.html (issue #11): per cell that brought a trace back, its event
+// The "Traces" section of report.html: per cell that brought a trace back, its event
 // counts (with the first and last timestamp) and the tasks that began a pair (memcg reclaim)
 // without ending it. Everything shown comes from the guest: escaped and bounded.
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// The summary of a cell's trace.txt (issue #11): the ftrace text the agent sent from the guest's
+// The summary of a cell's trace.txt: the ftrace text the agent sent from the guest's
 // ring. Per event, how many and when (first and last timestamp); per `_begin`/`_end` pair (memcg
 // reclaim, direct reclaim), which tasks began without ending: on the deadlock, the server entered
 // memcg reclaim and never came out. The text is guest output: every line, name and count is

@@ -89,7 +89,7 @@ struct Watch {
   bool file_broken = false;
   static constexpr size_t kMaxFileBytes = 16UL << 20;
 
-  // Issue #11: a trace is being sent (chunks came, its trace_end not yet).
+  // A trace is being sent (chunks came, its trace_end not yet).
   bool trace_in_flight() const { return trace_log && attempt.trace_end.is_null(); }
 
   void on_channel(std::string_view bytes) {

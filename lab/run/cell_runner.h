@@ -54,7 +54,7 @@ struct CellAttempt {
   nlohmann::json agent_hello;   // the hello message, if any
   nlohmann::json agent_result;  // the result message, if any
   nlohmann::json agent_stall;   // the first stall/hang message (blocked tasks, stacks), if any
-  nlohmann::json trace_end;     // the agent's trace_end message, if any (issue #11)
+  nlohmann::json trace_end;     // the agent's trace_end message, if any
   nlohmann::json trace;         // summary of trace.txt (report/trace_summary.h), or null
   nlohmann::json file_end;      // the agent's file_end message (perf.data), if any
   nlohmann::json perf;          // perf.data as received: file, bytes, whole; or null

@@ -1,4 +1,4 @@
-// Host tests of the agent's server knobs (issue #3): each backend receives every byte, with and
+// Host tests of the agent's server knobs: each backend receives every byte, with and
 // without splice; max_write splits writes; the counters and latencies are reported.
 #include <sys/stat.h>
 

@@ -1,4 +1,4 @@
-// Host tests of the agent's cgroup topology (issue #3): on this machine's hierarchy, each
+// Host tests of the agent's cgroup topology: on this machine's hierarchy, each
 // placement is read back by the children themselves, or the cell is skipped with a reason when
 // the kernel (or the host's mounts) cannot run it. Gated on what the machine has, not on versions.
 #include "host/agent_harness.h"

@@ -1,4 +1,4 @@
-// Host tests of the agent's monitor and IO_FLUSHER (issue #3): the stall backend blocks a writer,
+// Host tests of the agent's monitor and IO_FLUSHER: the stall backend blocks a writer,
 // the monitor reports the stall with the writer's stack, then (on_stall "abort") aborts the
 // connection so that the test ends, bounded, with no mount left behind.
 #include <linux/capability.h>

@@ -1,4 +1,4 @@
-// Host tests of memory pressure (issue #3): the hog really holds memory charged to the tested
+// Host tests of memory pressure: the hog really holds memory charged to the tested
 // memcg, the monitor's PSI figures are numbers or a clear "absent", and a workload the memcg OOM
 // killer ends is reported with stage "oom" and the group's oom_kill count. This sandbox's host
 // cgroups are v1; a host where the agent cannot make a v1 memory group skips with the reason.

@@ -1,4 +1,4 @@
-// Host tests of the mmap-write and fio workloads and of external FUSE servers (issue #3): every
+// Host tests of the mmap-write and fio workloads and of external FUSE servers: every
 // byte the workload wrote is counted by the server (the agent's own, or an external server's
 // source directory), and fio's report comes back parsed.
 #include <filesystem>

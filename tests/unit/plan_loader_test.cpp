@@ -78,7 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "defaults.evidence", ""}),
     [](const auto& test) { return std::string(test.param.name); });
 
-// Issue #11: `evidence` asks for the trace and dmesg.txt of a passing cell; on the wire it is
+// `evidence` asks for the trace and dmesg.txt of a passing cell; on the wire it is
 // monitor.evidence, sent only when true (an older agent never sees it otherwise).
 TEST(PlanLoader, EvidenceIsACellFieldSentAsMonitorEvidence) {
   Plan plan = parse_plan(

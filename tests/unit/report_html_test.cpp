@@ -138,7 +138,7 @@ TEST(ReportHtml, HostileEvidenceIsEscapedAndBounded) {
   EXPECT_LT(html.size(), 64u << 10);  // the 1 MiB stack is cut
 }
 
-// Issue #11: a cell with a trace gets a "Traces" section (its counts, the begins without an end)
+// A cell with a trace gets a "Traces" section (its counts, the begins without an end)
 // and a trace.txt link; a run without traces has no such section.
 TEST(ReportHtml, TraceSectionShowsCountsAndOpenPairsEscaped) {
   RunSummary run;

@@ -1,4 +1,4 @@
-// trace.txt's summary (issue #11): event counts and begins without an end, from ftrace text that
+// trace.txt's summary: event counts and begins without an end, from ftrace text that
 // a guest sent. The real trace is the one the unguarded deadlock cell brought back
 // (tests/data/trace/README.md); hostile text must never throw or grow without bound.
 #include <gtest/gtest.h>

@@ -76,7 +76,7 @@ TEST(VmDeadlock, ReducedMatrixHangsExactlyWhereTheAnalysisSays) {
   EXPECT_NE(dmesg.find("### memory.limit_in_bytes\n67108864"), std::string::npos);
   EXPECT_NE(dmesg.find("    [<0>] shrink_folio_list+"), std::string::npos);
 
-  // The ftrace ring (issue #11), sent by the monitor at its first stall/hang report while the
+  // The ftrace ring, sent by the monitor at its first stall/hang report while the
   // guest stayed hung: the server (its thread, by the monitor's task list) began memcg reclaim
   // and never ended it, waiting on writeback of the FUSE mount's folio, for longer than the
   // hung-task timeout. (The writer may be caught mid-reclaim too, but it keeps ending it.)

@@ -1,4 +1,4 @@
-// `fuselab run --evidence` on a cell that passes (issue #11): its trace ring and dmesg.txt come
+// `fuselab run --evidence` on a cell that passes: its trace ring and dmesg.txt come
 // back too, and the trace's event counts are in result.json and report.html. One small smoke cell
 // on the Debian 6.1 kernel (about 30 s under TCG).
 #include <gtest/gtest.h>

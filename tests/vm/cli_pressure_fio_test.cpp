@@ -1,6 +1,7 @@
-// Issue #3 through the CLI on a real guest (bookworm 6.1, TCG here): a fio cell is PASS with
-// fio's parsed throughput in run.json, and a cell under memory pressure (hog at half a 256 MiB
-// cgroup v2 limit, seq-write) is PASS with the hog, PSI figures and the OOM counter in run.json.
+// Workloads and pressure through the CLI on a real guest (bookworm 6.1, TCG here): a fio cell is
+// PASS with fio's parsed throughput in run.json, and a cell under memory pressure (hog at half a
+// 256 MiB cgroup v2 limit, seq-write) is PASS with the hog, PSI figures and the OOM counter in
+// run.json.
 #include <gtest/gtest.h>
 
 #include "support/cli_runner.h"

@@ -22,7 +22,7 @@ struct Result {
   bool fsync = false;
   std::string backend;
   std::map<std::string, std::uint64_t> server_requests;
-  // Added by issue #3: objects, documented in PROTOCOL.md.
+  // Objects, documented in PROTOCOL.md.
   nlohmann::json server = nlohmann::json::object();    // what the server negotiated and did
   nlohmann::json bdi = nlohmann::json::object();       // FUSE bdi knobs
   nlohmann::json monitor = nlohmann::json::object();   // monitor setup and what it saw

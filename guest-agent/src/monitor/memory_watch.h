@@ -1,4 +1,4 @@
-// What the monitor samples about memory every second (issue #3): PSI of the tested memcg
+// What the monitor samples about memory every second: PSI of the tested memcg
 // (cgroup v2 `memory.pressure`) and of the whole system (/proc/pressure/memory), and the OOM-kill
 // counter of the tested memcg (v2 `memory.events`, v1 `memory.oom_control`) and of the system
 // (/proc/vmstat). Files are opened once, before the loop; sample() only preads into a fixed

@@ -40,7 +40,7 @@ class Monitor {
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
 
-  // PSI and OOM counters to sample every tick (issue #3); optional, must outlive watch().
+  // PSI and OOM counters to sample every tick; optional, must outlive watch().
   void set_memory_watch(MemoryWatch* watch) { memory_ = watch; }
 
   // Watches until the writer exits; returns its wait status.

@@ -1,4 +1,4 @@
-// The cell's ftrace ring (issue #11): the kernel events that tell the deadlock's story (memcg
+// The cell's ftrace ring: the kernel events that tell the deadlock's story (memcg
 // reclaim begin/end, waits on writeback, reclaim writing folios, FUSE requests), recorded in a
 // bounded, overwriting per-CPU buffer from before the workload starts, and sent to the host once:
 // when the monitor reports a hang or stall, or at the end of a cell that asked for evidence.

@@ -1,4 +1,4 @@
-// `perf record` of the trace ring's tracepoints for a cell that asked for evidence (issue #11):
+// `perf record` of the trace ring's tracepoints for a cell that asked for evidence:
 // started before the workload, stopped (SIGINT, so perf writes its header) after it, and its
 // perf.data sent to the host as `file` lines (PROTOCOL.md), where `perf report -i perf.data`
 // opens it. Debian's /usr/bin/perf is a wrapper that refuses a kernel newer than its tools, so

@@ -1,5 +1,5 @@
 // Child processes of the agent. The agent forks the FUSE server and the writer so that each can
-// later be put in its own cgroup (issue #3) while the agent itself, the monitor and reporter,
+// later be put in its own cgroup while the agent itself, the monitor and reporter,
 // stays outside. As pid 1 in the guest it must also reap orphans re-parented to it: reap()
 // collects every exited child, keeping the status only of those it spawned.
 #pragma once
