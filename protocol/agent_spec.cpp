@@ -34,6 +34,10 @@ const std::vector<std::string>& cgroup_placements() {
                                                  "workload-root"};
   return names;
 }
+const std::vector<std::string>& source_kinds() {
+  static const std::vector<std::string> names = {"tmpfs", "disk"};
+  return names;
+}
 const std::vector<std::string>& mglru_settings() {
   static const std::vector<std::string> names = {"default", "on", "off"};
   return names;
@@ -156,6 +160,9 @@ ServerSpec decode_server(const json& spec) {
     ObjectReader::fail("server.exec", "backend \"external\" needs the server's argv");
   if (s.backend != "external" && !s.exec.empty())
     ObjectReader::fail("server.exec", "only for backend \"external\"");
+  if (r.has("source")) s.source = r.one_of("source", source_kinds());
+  if (s.backend != "external" && s.source != "tmpfs")
+    ObjectReader::fail("server.source", "only for backend \"external\"");
   r.finish();
   return s;
 }
@@ -248,6 +255,7 @@ json encode_agent_spec(const AgentSpec& spec) {
   if (s.max_ratio) server["max_ratio"] = *s.max_ratio;
   if (s.strict_limit) server["strict_limit"] = *s.strict_limit;
   if (s.backend == "external") server["exec"] = s.exec;
+  if (s.source != "tmpfs") server["source"] = s.source;
   const WorkloadSpec& w = spec.workload;
   json workload = {
       {"kind", w.kind}, {"size_mib", w.size_mib}, {"block_kib", w.block_kib}, {"fsync", w.fsync}};

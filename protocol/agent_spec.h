@@ -46,6 +46,7 @@ const std::vector<std::string>& on_stall_actions();
 const std::vector<std::string>& cgroup_versions();
 const std::vector<std::string>& cgroup_placements();
 const std::vector<std::string>& mglru_settings();
+const std::vector<std::string>& source_kinds();  // tmpfs, disk
 
 // The agent's FUSE server.
 struct ServerSpec {
@@ -66,6 +67,10 @@ struct ServerSpec {
   std::optional<bool> strict_limit;
   // backend "external": someone else's server's argv; "{mountpoint}", "{source}" replaced
   std::vector<std::string> exec;
+  // Where an external server's "{source}" directory lives: "tmpfs" (beside the mount, on the
+  // guest's /tmp: memory the tested memcg cannot reclaim) or "disk" (on the guest's root file
+  // system, the cell's overlay: page cache that reclaim can write back and drop).
+  std::string source = "tmpfs";
   bool operator==(const ServerSpec&) const = default;
 };
 

@@ -191,6 +191,8 @@ const FieldTable<ServerSpec>& server_fields() {
       {"strict_limit",
        [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.strict_limit = boolean(w, n); }},
       {"exec", [](const Where& w, const YAML::Node& n, ServerSpec& s) { s.exec = argv(w, n); }},
+      {"source", [](const Where& w, const YAML::Node& n,
+                    ServerSpec& s) { s.source = one_of(w, n, protocol::source_kinds()); }},
   };
   return table;
 }
@@ -363,6 +365,10 @@ void check_cell(const Where& w, const YAML::Node& node, const CellSpec& cell) {
   }
   if (cell.server.backend != "external" && !cell.server.exec.empty()) {
     throw error_at(w, node, "server.exec is only for backend external");
+  }
+  if (cell.server.backend != "external" && cell.server.source != "tmpfs") {
+    throw error_at(w, node, "server.source is only for backend external",
+                   "it says where an external server's {source} directory lives");
   }
   if (cell.workload.kind != "fio" && cell.workload.jobs != 1) {
     throw error_at(w, node, "workload.jobs is only for kind fio");

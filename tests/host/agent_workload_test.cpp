@@ -121,6 +121,25 @@ TEST_F(AgentWorkloadTest, ExternalPassthroughLlStoresEveryByte) {
   EXPECT_FALSE(std::filesystem::exists(mountpoint_ + ".source")) << "source dir left behind";
 }
 
+TEST_F(AgentWorkloadTest, DiskSourceLivesOnTheRootFileSystemAndIsRemovedAfter) {
+  if (access(passthrough_ll().c_str(), X_OK) != 0) GTEST_SKIP() << "passthrough_ll not built";
+  json spec = spec_with("external", true, 16);
+  spec["server"]["exec"] = {passthrough_ll(),  "-f",          "-o", "writeback", "-o",
+                            "source={source}", "{mountpoint}"};
+  spec["server"]["source"] = "disk";
+  spec["workload"]["kind"] = "seq-write";
+  AgentRun run = run_local(spec);
+  expect_framing(run);
+  ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
+  const json& r = the_result(run);
+  EXPECT_EQ(r.at("server_bytes_written"), 16u << 20);
+  const std::string source =
+      "/var/tmp/fuselab-source." + std::filesystem::path(mountpoint_).filename().string();
+  EXPECT_EQ(r.at("server").at("external").at("source"), source);
+  EXPECT_EQ(r.at("server").at("external").at("argv").at(5), "source=" + source);
+  EXPECT_FALSE(std::filesystem::exists(source)) << "source dir left behind";
+}
+
 TEST_F(AgentWorkloadTest, ExternalServerThatNeverMountsFailsAtMount) {
   json spec = spec_with("external", false, 4);
   spec["server"]["exec"] = {"/bin/sleep", "30"};

@@ -44,6 +44,7 @@ std::vector<std::string> differences(const AgentSpec& want, const AgentSpec& got
   FUSELAB_FIELD(server.max_ratio)
   FUSELAB_FIELD(server.strict_limit)
   FUSELAB_FIELD(server.exec)
+  FUSELAB_FIELD(server.source)
   FUSELAB_FIELD(workload.kind)
   FUSELAB_FIELD(workload.size_mib)
   FUSELAB_FIELD(workload.block_kib)
@@ -116,6 +117,7 @@ TEST(ProtocolRoundTrip, EveryOptionalKeySetAwayFromItsDefaultSurvives) {
   AgentSpec external;
   external.server.backend = "external";
   external.server.exec = {"/usr/bin/bindfs", "{source}", "{mountpoint}"};
+  external.server.source = "disk";
   external.pressure.hog_percent = 50;
   diff = differences(external, through_agent_channel(protocol::run_message_line(external)));
   EXPECT_TRUE(diff.empty()) << testing::PrintToString(diff);

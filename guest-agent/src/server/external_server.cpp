@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <filesystem>
 
 namespace fuselab::agent {
 namespace {
@@ -32,7 +33,10 @@ bool uses_source(const std::vector<std::string>& argv) {
   return false;
 }
 
-std::string source_dir_for(const std::string& mountpoint) { return mountpoint + ".source"; }
+std::string source_dir_for(const std::string& mountpoint, const std::string& kind) {
+  if (kind != "disk") return mountpoint + ".source";
+  return "/var/tmp/fuselab-source." + std::filesystem::path(mountpoint).filename().string();
+}
 
 void exec_argv(const std::vector<std::string>& argv) {
   if (argv.empty()) {

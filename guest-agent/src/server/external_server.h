@@ -19,9 +19,10 @@ std::vector<std::string> substitute_argv(const std::vector<std::string>& argv,
 // bytes the server stored there.
 bool uses_source(const std::vector<std::string>& argv);
 
-// The source directory for `mountpoint` ("<mountpoint>.source", next to it: on the guest's
-// /tmp, a tmpfs).
-std::string source_dir_for(const std::string& mountpoint);
+// The source directory for `mountpoint`: kind "tmpfs" "<mountpoint>.source", next to it (on the
+// guest's /tmp, a tmpfs); kind "disk" "/var/tmp/fuselab-source.<mountpoint's name>", on the
+// guest's root file system (ext4 on the cell's overlay).
+std::string source_dir_for(const std::string& mountpoint, const std::string& kind);
 
 // Execs argv[0] (an absolute path, or looked up in /usr/local/sbin:/usr/local/bin:/usr/sbin:
 // /usr/bin:/sbin:/bin) with a minimal environment; returns only on failure (errno set).

@@ -49,7 +49,7 @@ ServerProcess::ServerProcess(const ServerSpec& spec, std::string mountpoint, Chi
   const bool external = spec.backend == "external";
   if (external) {
     if (uses_source(spec.exec)) {
-      source_ = source_dir_for(mountpoint_);
+      source_ = source_dir_for(mountpoint_, spec.source);
       if (mkdir(source_.c_str(), 0755) != 0 && errno != EEXIST)
         throw_errno("mount", "mkdir " + source_);
     }
