@@ -14,6 +14,15 @@ std::string passthrough_ll() {
       .string();
 }
 
+// libfuse's passthrough_ll with the writeback cache over {source}, 16 MiB of seq-write.
+json passthrough_ll_spec() {
+  json spec = spec_with("external", true, 16);
+  spec["server"]["exec"] = {passthrough_ll(),  "-f",          "-o", "writeback", "-o",
+                            "source={source}", "{mountpoint}"};
+  spec["workload"]["kind"] = "seq-write";
+  return spec;
+}
+
 bool have_fio() {
   return access("/usr/bin/fio", X_OK) == 0 || access("/usr/local/bin/fio", X_OK) == 0;
 }
@@ -82,10 +91,7 @@ TEST_F(AgentWorkloadTest, FioWarmUpIsWrittenThenLeftOutOfTheFigures) {
 
 TEST_F(AgentWorkloadTest, WarmUpOfAnExternalServerLeavesOnlyTheMeasuredFile) {
   if (access(passthrough_ll().c_str(), X_OK) != 0) GTEST_SKIP() << "passthrough_ll not built";
-  json spec = spec_with("external", true, 16);
-  spec["server"]["exec"] = {passthrough_ll(),  "-f",          "-o", "writeback", "-o",
-                            "source={source}", "{mountpoint}"};
-  spec["workload"]["kind"] = "seq-write";
+  json spec = passthrough_ll_spec();
   spec["workload"]["warmup_mib"] = 8;
   AgentRun run = run_local(spec);
   expect_framing(run);
@@ -105,10 +111,7 @@ TEST_F(AgentWorkloadTest, WithoutWarmUpTheResultSaysNull) {
 
 TEST_F(AgentWorkloadTest, ExternalPassthroughLlStoresEveryByte) {
   if (access(passthrough_ll().c_str(), X_OK) != 0) GTEST_SKIP() << "passthrough_ll not built";
-  json spec = spec_with("external", true, 16);
-  spec["server"]["exec"] = {passthrough_ll(),  "-f",          "-o", "writeback", "-o",
-                            "source={source}", "{mountpoint}"};
-  spec["workload"]["kind"] = "seq-write";
+  json spec = passthrough_ll_spec();
   AgentRun run = run_local(spec);
   expect_framing(run);
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
@@ -123,11 +126,8 @@ TEST_F(AgentWorkloadTest, ExternalPassthroughLlStoresEveryByte) {
 
 TEST_F(AgentWorkloadTest, DiskSourceLivesOnTheRootFileSystemAndIsRemovedAfter) {
   if (access(passthrough_ll().c_str(), X_OK) != 0) GTEST_SKIP() << "passthrough_ll not built";
-  json spec = spec_with("external", true, 16);
-  spec["server"]["exec"] = {passthrough_ll(),  "-f",          "-o", "writeback", "-o",
-                            "source={source}", "{mountpoint}"};
+  json spec = passthrough_ll_spec();
   spec["server"]["source"] = "disk";
-  spec["workload"]["kind"] = "seq-write";
   AgentRun run = run_local(spec);
   expect_framing(run);
   ASSERT_EQ(run.exit_code, 0) << run.stderr_text;
