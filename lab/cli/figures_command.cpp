@@ -27,8 +27,8 @@ FiguresCommand::FiguresCommand(CLI::App& app) {
   plot_->add_option("run", plot_run_, "run directory (results/<run-id>)")->required();
   plot_->add_option("--x", plot_options_.x_axis, "the axis along the x axis (e.g. bs, jobs)")
       ->required();
-  plot_->add_option("--series", plot_options_.series_axis, "one line per value (e.g. kernel)")
-      ->required();
+  plot_->add_option("--series", plot_options_.series_axis,
+                    "one line per value of this axis (e.g. kernel); default: one line");
   plot_->add_option("--title", plot_options_.title, "the chart's title");
   plot_->add_option("--output", plot_output_, "the SVG file (default: standard output)");
 }

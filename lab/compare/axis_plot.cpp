@@ -137,7 +137,7 @@ std::string panel_svg(const PlotPanel& panel, const Plot& plot, const PlotOption
     const char* colour = kColours[s % std::size(kColours)];
     std::string line;
     for (std::size_t i = 0; i < series.points.size(); ++i) {
-      const ConfigurationFigures* f = series.points[i].figures;
+      const std::optional<ConfigurationFigures>& f = series.points[i].figures;
       if (!f || f->throughput.n == 0) continue;
       const auto& t = f->throughput;
       const double x = x_of(i, s, panel.series.size());
@@ -163,10 +163,12 @@ std::string panel_svg(const PlotPanel& panel, const Plot& plot, const PlotOption
                          line, colour);
     const int ly = y0 + kTop + 8 + static_cast<int>(s) * 18;
     out += fmt::format(R"(<rect x="{}" y="{}" width="12" height="3" fill="{}"/>)"
-                       R"(<text x="{}" y="{}">{}={}</text>)"
+                       R"(<text x="{}" y="{}">{}</text>)"
                        "\n",
                        kPanelWidth - kRight + 14, ly - 4, colour, kPanelWidth - kRight + 30, ly,
-                       xml_escape(o.series_axis), xml_escape(series.value));
+                       o.series_axis.empty()
+                           ? std::string("median")
+                           : xml_escape(o.series_axis) + "=" + xml_escape(series.value));
   }
   return out;
 }
@@ -175,13 +177,16 @@ std::string panel_svg(const PlotPanel& panel, const Plot& plot, const PlotOption
 
 Plot make_plot(const std::vector<ConfigurationFigures>& figures, const PlotOptions& options) {
   require_axis(figures, options.x_axis, "--x");
-  require_axis(figures, options.series_axis, "--series");
+  // Without a series axis, one line: every configuration that differs in x is a point of it.
+  if (!options.series_axis.empty()) require_axis(figures, options.series_axis, "--series");
   if (options.x_axis == options.series_axis)
     throw UserError("--x and --series both name axis " + options.x_axis,
                     "plot one axis against another, e.g. --x bs --series kernel");
   Plot plot;
   plot.x_values = ordered_values(figures, options.x_axis);
-  const std::vector<std::string> series_values = ordered_values(figures, options.series_axis);
+  const std::vector<std::string> series_values = options.series_axis.empty()
+                                                     ? std::vector<std::string>{""}
+                                                     : ordered_values(figures, options.series_axis);
   for (const auto& f : figures) {
     const std::string facet = facet_of(f, options);
     auto panel = std::find_if(plot.panels.begin(), plot.panels.end(),
@@ -190,7 +195,7 @@ Plot make_plot(const std::vector<ConfigurationFigures>& figures, const PlotOptio
       PlotPanel fresh{facet, {}};
       for (const auto& v : series_values) {
         PlotSeries s{v, {}};
-        for (const auto& x : plot.x_values) s.points.push_back({x, nullptr});
+        for (const auto& x : plot.x_values) s.points.push_back({x, std::nullopt});
         fresh.series.push_back(std::move(s));
       }
       plot.panels.push_back(std::move(fresh));
@@ -198,21 +203,23 @@ Plot make_plot(const std::vector<ConfigurationFigures>& figures, const PlotOptio
     }
     auto x = f.axes.find(options.x_axis);
     auto series = f.axes.find(options.series_axis);
-    if (x == f.axes.end() || series == f.axes.end()) continue;
-    const auto si = std::find(series_values.begin(), series_values.end(), series->second) -
-                    series_values.begin();
+    if (x == f.axes.end() || (!options.series_axis.empty() && series == f.axes.end())) continue;
+    const std::string series_value = options.series_axis.empty() ? "" : series->second;
+    const auto si =
+        std::find(series_values.begin(), series_values.end(), series_value) - series_values.begin();
     const auto xi =
         std::find(plot.x_values.begin(), plot.x_values.end(), x->second) - plot.x_values.begin();
-    panel->series[static_cast<std::size_t>(si)].points[static_cast<std::size_t>(xi)].figures = &f;
+    panel->series[static_cast<std::size_t>(si)].points[static_cast<std::size_t>(xi)].figures = f;
   }
   return plot;
 }
 
 std::string plot_svg(const Plot& plot, const PlotOptions& options) {
   const int height = static_cast<int>(plot.panels.size()) * kPanelHeight + 30;
-  const std::string title = options.title.empty()
-                                ? "Throughput by " + options.x_axis + " and " + options.series_axis
-                                : options.title;
+  std::string title = options.title;
+  if (title.empty())
+    title = "Throughput by " + options.x_axis +
+            (options.series_axis.empty() ? "" : " and " + options.series_axis);
   std::string out =
       fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{0}" height="{1}" )"
                   R"(viewBox="0 0 {0} {1}" font-family="sans-serif" font-size="12">)"

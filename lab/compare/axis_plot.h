@@ -5,6 +5,7 @@
 // artifact viewer, and the HTML report can embed it.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,13 +15,13 @@ namespace fuselab {
 
 struct PlotOptions {
   std::string x_axis;
-  std::string series_axis;
-  std::string title;  // default: the run id and the two axes
+  std::string series_axis;  // empty: one line
+  std::string title;        // default: the run id and the two axes
 };
 
 struct PlotPoint {
   std::string x;
-  const ConfigurationFigures* figures = nullptr;  // null: no such configuration
+  std::optional<ConfigurationFigures> figures;  // none: no such configuration
 };
 struct PlotSeries {
   std::string value;              // of the series axis

@@ -114,12 +114,12 @@ TEST(AxisPlot, SizesInSizeOrderOnePanelPerOtherAxisOneSeriesPerValue) {
   EXPECT_EQ(plot.panels[1].facet, "server=passthrough_ll");
   ASSERT_EQ(plot.panels[0].series.size(), 2u);
   EXPECT_EQ(plot.panels[0].series[1].value, "7.2");
-  const auto* p = plot.panels[0].series[1].points[2].figures;
-  ASSERT_NE(p, nullptr);
+  const auto& p = plot.panels[0].series[1].points[2].figures;
+  ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->key, "bs=1m,kernel=7.2,server=null");
   // The second panel has only 7.2 at 1m: the other points are gaps, not zeros.
-  EXPECT_EQ(plot.panels[1].series[0].points[2].figures, nullptr);
-  EXPECT_NE(plot.panels[1].series[1].points[2].figures, nullptr);
+  EXPECT_FALSE(plot.panels[1].series[0].points[2].figures.has_value());
+  EXPECT_TRUE(plot.panels[1].series[1].points[2].figures.has_value());
   const std::string svg = plot_svg(plot, {"bs", "kernel", ""});
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
@@ -143,6 +143,22 @@ TEST(AxisPlot, NumbersSortAsNumbersAndOtherLabelsKeepThePlansOrder) {
     names.cells.push_back(boot("s=" + s, 1, {{"s", s}, {"k", "a"}}, 10));
   EXPECT_EQ(make_plot(configuration_figures(names), {"s", "k", ""}).x_values,
             (std::vector<std::string>{"zeta", "alpha"}));
+}
+
+TEST(AxisPlot, WithoutASeriesAxisEveryXValueIsAPointOfOneLine) {
+  RunSummary run;
+  for (const std::string kib : {"1024", "64"})
+    for (int r = 1; r <= 3; ++r)
+      run.cells.push_back(boot("block_kib=" + kib, r, {{"block_kib", kib}}, 100));
+  const PlotOptions o{"block_kib", "", ""};
+  Plot plot = make_plot(configuration_figures(run), o);
+  ASSERT_EQ(plot.panels.size(), 1u);
+  EXPECT_EQ(plot.panels[0].facet, "(all)");
+  ASSERT_EQ(plot.panels[0].series.size(), 1u);
+  EXPECT_TRUE(plot.panels[0].series[0].points[0].figures.has_value());
+  EXPECT_TRUE(plot.panels[0].series[0].points[1].figures.has_value());
+  EXPECT_EQ(plot.x_values, (std::vector<std::string>{"64", "1024"}));
+  EXPECT_NE(plot_svg(plot, o).find(">median</text>"), std::string::npos);
 }
 
 TEST(AxisPlot, UnknownOrRepeatedAxesAreUserErrors) {
