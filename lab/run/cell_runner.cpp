@@ -87,6 +87,8 @@ struct Watch {
   std::unique_ptr<BoundedLog> file_log;
   unsigned long long file_chunks = 0;
   bool file_broken = false;
+  // What the agent is sent, and what its result is checked against: made once per watch.
+  const protocol::AgentSpec spec = agent_spec(cell);
   static constexpr size_t kMaxFileBytes = 16UL << 20;
 
   // A trace is being sent (chunks came, its trace_end not yet).
@@ -112,7 +114,7 @@ struct Watch {
                                      msg.body.value("proto", nlohmann::json()).dump() +
                                      ", host speaks " + std::to_string(protocol::kVersion);
           }
-          spec_sent = guest.send_channel(protocol::run_message_line(agent_spec(cell), hold, shell));
+          spec_sent = guest.send_channel(protocol::run_message_line(spec, hold, shell));
           spdlog::debug("[{}] agent hello after {:.2f} s; spec sent: {}", cell.id,
                         attempt.timing.boot_to_hello_s, spec_sent);
           break;
@@ -125,10 +127,9 @@ struct Watch {
           auto counted = json_u64(msg.body, "server_bytes_written");
           // Where a page may reach the server twice (protocol::server_may_count_rewrites; the
           // agent reports the excess as server.rewritten_bytes) more is fine, less is not.
-          bool counted_ok =
-              written && counted &&
-              (protocol::server_may_count_rewrites(agent_spec(cell)) ? *counted >= *written
-                                                                     : *counted == *written);
+          bool counted_ok = written && counted &&
+                            (protocol::server_may_count_rewrites(spec) ? *counted >= *written
+                                                                       : *counted == *written);
           obs.bytes_match =
               counted_ok && *written == static_cast<unsigned long long>(cell.workload.size_mib)
                                             << 20;
