@@ -1,11 +1,32 @@
 #include "config/cell_spec.h"
 
+#include <filesystem>
+
 namespace fuselab {
 
 using nlohmann::json;
 
+std::string upload_guest_path(const CellSpec& cell) {
+  if (cell.upload.empty()) return {};
+  // "build/myfs/" names the directory myfs, as "build/myfs" does.
+  std::filesystem::path host(cell.upload);
+  if (!host.has_filename()) host = host.parent_path();
+  return std::string(kUploadDir) + "/" + host.filename().string();
+}
+
 protocol::AgentSpec agent_spec(const CellSpec& cell) {
-  return {cell.server, cell.workload, cell.monitor, cell.cgroup, cell.pressure};
+  protocol::AgentSpec spec{cell.server, cell.workload, cell.monitor, cell.cgroup, cell.pressure};
+  const std::string guest = upload_guest_path(cell);
+  if (guest.empty()) return spec;
+  const std::string placeholder = "{upload}";
+  for (auto& arg : spec.server.exec) {
+    std::size_t at = 0;
+    while ((at = arg.find(placeholder, at)) != std::string::npos) {
+      arg.replace(at, placeholder.size(), guest);
+      at += guest.size();
+    }
+  }
+  return spec;
 }
 
 json guest_spec_json(const CellSpec& cell) { return protocol::encode_agent_spec(agent_spec(cell)); }
@@ -24,6 +45,8 @@ json cell_spec_json(const CellSpec& cell) {
   j["evidence_s"] = cell.evidence_s;
   j["exclusive"] = cell.exclusive;
   if (cell.dump_on_hang) j["dump_on_hang"] = true;
+  if (!cell.upload.empty())
+    j["upload"] = {{"host", cell.upload}, {"guest", upload_guest_path(cell)}};
   j["expect"] = cell.expect;
   if (!cell.expect_signature.empty()) j["expect_signature"] = cell.expect_signature;
   j["axes"] = cell.axes;

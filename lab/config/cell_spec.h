@@ -52,6 +52,10 @@ struct CellSpec {
   bool exclusive = false;
   // On HANG/STALL, dump the guest's memory to the cell's vmcore (run/memory_dump.h).
   bool dump_on_hang = false;
+  // A file or directory on the host (a FUSE server author's own build) put into the cell's image
+  // under kUploadDir; server.exec names it as "{upload}". Empty: nothing uploaded.
+  std::string upload;
+  ValueOrigin upload_origin;
   ServerSpec server;
   WorkloadSpec workload;
   MonitorSpec monitor;
@@ -65,7 +69,12 @@ struct Plan {
   std::vector<CellSpec> cells;
 };
 
-// The part of the cell the guest agent runs (PROTOCOL.md "spec"), and its JSON as sent.
+// Where an upload lands in the guest: kUploadDir/<the host path's last component>.
+inline constexpr const char* kUploadDir = "/usr/local/lib/fuselab/upload";
+std::string upload_guest_path(const CellSpec& cell);  // empty without an upload
+
+// The part of the cell the guest agent runs (PROTOCOL.md "spec"), and its JSON as sent; the host
+// replaces "{upload}" in server.exec with upload_guest_path().
 protocol::AgentSpec agent_spec(const CellSpec& cell);
 nlohmann::json guest_spec_json(const CellSpec& cell);
 nlohmann::json cell_spec_json(const CellSpec& cell);

@@ -3,7 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstring>
 #include <functional>
 #include <regex>
 
@@ -338,6 +340,27 @@ const FieldTable<CellSpec>& cell_fields() {
                       CellSpec& c) { c.monitor.evidence = boolean(w, n); }},
       {"dump_on_hang",
        [](const Where& w, const YAML::Node& n, CellSpec& c) { c.dump_on_hang = boolean(w, n); }},
+      // A host path; whether it exists is checked with the other artifacts (run/plan_check).
+      {"upload",
+       [](const Where& w, const YAML::Node& n, CellSpec& c) {
+         c.upload = scalar(w, n);
+         c.upload_origin = origin(w, n);
+         // The last component names the guest path: no "..", no shell or path characters.
+         const std::string guest = upload_guest_path(c);
+         const std::string name = guest.size() > std::strlen(kUploadDir) + 1
+                                      ? guest.substr(std::strlen(kUploadDir) + 1)
+                                      : std::string();
+         const bool plain_name = !name.empty() && name.size() <= 64 &&
+                                 std::isalnum(static_cast<unsigned char>(name[0])) &&
+                                 std::all_of(name.begin(), name.end(), [](unsigned char ch) {
+                                   return std::isalnum(ch) || ch == '.' || ch == '-' || ch == '_';
+                                 });
+         if (c.upload.size() > 4096 || !plain_name) {
+           throw error_at(w, n, "bad upload path '" + c.upload.substr(0, 80) + "'",
+                          "a host file or directory whose name is letters, digits, '.', '-' or "
+                          "'_', e.g. upload: build/myfs");
+         }
+       }},
   };
   return table;
 }
@@ -365,6 +388,17 @@ void check_cell(const Where& w, const YAML::Node& node, const CellSpec& cell) {
   }
   if (cell.server.backend != "external" && !cell.server.exec.empty()) {
     throw error_at(w, node, "server.exec is only for backend external");
+  }
+  const bool exec_names_upload =
+      std::any_of(cell.server.exec.begin(), cell.server.exec.end(),
+                  [](const std::string& a) { return a.find("{upload}") != std::string::npos; });
+  if (exec_names_upload && cell.upload.empty()) {
+    throw error_at(w, node, "server.exec names {upload} but the cell has no upload",
+                   "add upload: <host path of the server binary or directory>");
+  }
+  if (!cell.upload.empty() && !exec_names_upload) {
+    throw error_at(w, node, "the cell uploads '" + cell.upload + "' but server.exec never names it",
+                   "use {upload} in server.exec, e.g. exec: ['{upload}', -f, '{mountpoint}']");
   }
   if (cell.server.backend != "external" && cell.server.source != "tmpfs") {
     throw error_at(w, node, "server.source is only for backend external",
