@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "image/kernel_cache.h"
+#include "image/upload_image.h"
 #include "run/plan_check.h"
 
 namespace fs = std::filesystem;
@@ -190,12 +191,28 @@ const KernelArtifacts& ArtifactResolver::kernel(const std::string& value) {
   return kernels_.emplace(value, k).first->second;
 }
 
-BootArtifacts ArtifactResolver::boot(const std::string& kernel_value, const std::string& image) {
-  const KernelArtifacts& k = kernel(kernel_value);
-  auto& initrd = initrds_[kernel_value];
+BootArtifacts ArtifactResolver::boot(const CellSpec& cell) {
+  const KernelArtifacts& k = kernel(cell.kernel);
+  auto& initrd = initrds_[cell.kernel];
   if (initrd.empty()) initrd = prepare_initramfs(k, agent_, default_guest_modules());
-  auto& base = images_[image];
-  if (base.empty()) base = prepare_base_image(recipe_path(image), agent_);
+  auto& image_base = images_[cell.image];
+  if (image_base.empty()) image_base = prepare_base_image(recipe_path(cell.image), agent_);
+  fs::path base = image_base;
+  if (!cell.upload.empty()) {
+    auto& with_upload = uploads_[boot_key(cell)];
+    if (with_upload.empty()) {
+      // The program whose libraries are checked: exec's first word, when it is the upload's.
+      const auto exec = agent_spec(cell).server.exec;
+      const std::string program = exec.empty() ? std::string() : exec.front();
+      const std::string guest = upload_guest_path(cell);
+      // "build/myfs/" is the directory myfs, as upload_guest_path() names it.
+      fs::path host = fs::absolute(cell.upload);
+      if (!host.has_filename()) host = host.parent_path();
+      with_upload = prepare_upload_image(image_base, host, kUploadDir,
+                                         program.starts_with(guest) ? program : std::string());
+    }
+    base = with_upload;
+  }
   BootArtifacts boot;
   boot.kernel = k.kernel;
   boot.initrd = initrd;

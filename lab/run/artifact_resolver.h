@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <tuple>
 
 #include "image/artifacts.h"
 #include "image/kernel_build.h"
@@ -26,6 +27,10 @@ struct KernelRef {
 // Syntax and local checks only (files exist, a path: image is a bzImage); no network.
 KernelRef parse_kernel_ref(const std::string& value);
 
+// Cells with the same key boot the same files: kernel, image and upload values.
+using BootKey = std::tuple<std::string, std::string, std::string>;
+inline BootKey boot_key(const CellSpec& cell) { return {cell.kernel, cell.image, cell.upload}; }
+
 // What the plan runner asks of the files its cells boot. ArtifactResolver is the real one; the
 // plan runner's unit tests give made-up files (tests/support/fake_backend.h).
 class PlanArtifacts {
@@ -34,8 +39,9 @@ class PlanArtifacts {
   // Fails early (UserError) on values that cannot work, before anything slow starts.
   virtual void check_plan(const Plan& plan) = 0;
   virtual const KernelArtifacts& kernel(const std::string& value) = 0;
-  // The initramfs and base image for a kernel/image pair; the accelerator is left to the caller.
-  virtual BootArtifacts boot(const std::string& kernel_value, const std::string& image) = 0;
+  // The initramfs and base image for a cell's kernel, image and upload (see boot_key()); the
+  // accelerator is left to the caller.
+  virtual BootArtifacts boot(const CellSpec& cell) = 0;
 };
 
 // Downloads, builds and caches what a value names (lab/image), once per run for each value.
@@ -52,7 +58,7 @@ class ArtifactResolver : public PlanArtifacts {
   // check_plan_values() (run/plan_check.h) and check_agent().
   void check_plan(const Plan& plan) override;
   const KernelArtifacts& kernel(const std::string& value) override;
-  BootArtifacts boot(const std::string& kernel_value, const std::string& image) override;
+  BootArtifacts boot(const CellSpec& cell) override;
   std::filesystem::path recipe_path(const std::string& image) const;
 
  private:
@@ -61,6 +67,7 @@ class ArtifactResolver : public PlanArtifacts {
   std::map<std::string, KernelArtifacts> kernels_;
   std::map<std::string, std::filesystem::path> initrds_;
   std::map<std::string, std::filesystem::path> images_;
+  std::map<BootKey, std::filesystem::path> uploads_;
 };
 
 }  // namespace fuselab

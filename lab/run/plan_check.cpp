@@ -3,6 +3,7 @@
 #include <set>
 
 #include "config/plan_loader.h"
+#include "image/upload_image.h"
 
 namespace fuselab {
 namespace {
@@ -23,13 +24,16 @@ void at_origin(const ValueOrigin& origin, Check check) {
 }  // namespace
 
 void check_plan_values(const Plan& plan, const ArtifactResolver& resolver) {
-  std::set<std::string> kernels, images;
+  std::set<std::string> kernels, images, uploads;
   for (const auto& cell : plan.cells) {
     if (kernels.insert(cell.kernel).second) {
       at_origin(cell.kernel_origin, [&] { resolver.check_kernel(cell.kernel); });
     }
     if (images.insert(cell.image).second) {
       at_origin(cell.image_origin, [&] { resolver.check_image(cell.image); });
+    }
+    if (!cell.upload.empty() && uploads.insert(cell.upload).second) {
+      at_origin(cell.upload_origin, [&] { check_upload(cell.upload); });
     }
   }
 }

@@ -178,10 +178,10 @@ nlohmann::json prepare_plan(const RunOptions& options) {
   ArtifactResolver resolver(options.source_dir, options.agent_binary);
   resolver.check_plan(plan);
   nlohmann::json prepared = nlohmann::json::array();
-  std::set<std::pair<std::string, std::string>> seen;
+  std::set<BootKey> seen;
   for (const auto& cell : plan.cells) {
-    if (!seen.insert({cell.kernel, cell.image}).second) continue;
-    BootArtifacts boot = resolver.boot(cell.kernel, cell.image);
+    if (!seen.insert(boot_key(cell)).second) continue;
+    BootArtifacts boot = resolver.boot(cell);
     prepared.push_back({{"kernel_value", cell.kernel},
                         {"image_value", cell.image},
                         {"kernel", boot.kernel.string()},
@@ -190,6 +190,7 @@ nlohmann::json prepare_plan(const RunOptions& options) {
                         {"release", boot.kernel_release},
                         {"source", boot.kernel_source},
                         {"cmdline", guest_cmdline()}});
+    if (!cell.upload.empty()) prepared.back()["upload"] = cell.upload;
   }
   return prepared;
 }
@@ -371,12 +372,12 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   // Everything the cells boot is prepared before the first guest starts: a broken download or
   // image fails the run early, and the image code's setenv() calls run before libvirt's threads.
   to_run = skip_unrunnable(plan, to_run, resolver, outcome.run_dir, results);
-  std::map<std::pair<std::string, std::string>, BootArtifacts> boots;
+  std::map<BootKey, BootArtifacts> boots;
   for (size_t i : to_run) {
     const auto& cell = plan.cells[i];
-    auto key = std::make_pair(cell.kernel, cell.image);
+    auto key = boot_key(cell);
     if (boots.contains(key) || stop) continue;
-    boots[key] = resolver.boot(cell.kernel, cell.image);
+    boots[key] = resolver.boot(cell);
     boots[key].accel = accel.accel;
   }
   // `cache gc` must not remove what this run's cells boot while it runs.
@@ -399,7 +400,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   TempDir overlay_dir(overlay_parent, owned_temp_prefix(kOverlayDirPrefix));
   // A daemon's QEMU may run as another user (Debian: libvirt-qemu): hand it what the cells boot.
   backend.prepare_work_dir(overlay_dir.path());
-  for (auto& [pair, boot] : boots) {
+  for (auto& [key, boot] : boots) {
     boot.kernel = backend.guest_readable(boot.kernel, overlay_dir.path());
     boot.initrd = backend.guest_readable(boot.initrd, overlay_dir.path());
     if (!boot.base_image.empty())
@@ -416,7 +417,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
         const auto& cell = plan.cells[to_run[k]];
         spdlog::debug("{}: starting", cell.id);
         try {
-          fresh[k] = run_cell(backend, cell, boots.at({cell.kernel, cell.image}), summary.run_id,
+          fresh[k] = run_cell(backend, cell, boots.at(boot_key(cell)), summary.run_id,
                               outcome.run_dir / cell.id, overlay_dir.path(), stop, cell_options);
         } catch (const std::exception& e) {
           // A worker thread must not throw: the cell is an infrastructure failure, the run goes on.

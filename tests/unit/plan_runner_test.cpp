@@ -65,8 +65,8 @@ class FakeArtifacts : public PlanArtifacts {
     }
     return it->second;
   }
-  BootArtifacts boot(const std::string& kernel_value, const std::string&) override {
-    const KernelArtifacts& k = kernel(kernel_value);
+  BootArtifacts boot(const CellSpec& cell) override {
+    const KernelArtifacts& k = kernel(cell.kernel);
     return {k.kernel, dir_ / "initrd.img", {}, k.release, k.source};
   }
 
