@@ -100,15 +100,6 @@ bool Comparison::gate_failed() const {
   return std::any_of(pairs.begin(), pairs.end(), [](const auto& p) { return p.gate_failed; });
 }
 
-std::string repeat_key(const std::string& cell_id) {
-  const auto dot = cell_id.rfind(".r");
-  if (dot == std::string::npos || dot + 2 == cell_id.size()) return cell_id;
-  for (std::size_t i = dot + 2; i < cell_id.size(); ++i) {
-    if (cell_id[i] < '0' || cell_id[i] > '9') return cell_id;
-  }
-  return cell_id.substr(0, dot);
-}
-
 Comparison compare_runs(const RunSummary& base, const RunSummary& other,
                         const CompareOptions& options) {
   Comparison c;

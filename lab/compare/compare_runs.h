@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "compare/statistics.h"
+#include "common/statistics.h"
 #include "report/cell_result.h"
 
 namespace fuselab {
@@ -55,10 +55,8 @@ struct Comparison {
   bool gate_failed() const;
 };
 
-// A cell id without its repeat suffix: "null.r3" -> "null".
-std::string repeat_key(const std::string& cell_id);
-
-// Two runs: cells paired by repeat_key(). Throws UserError when no key is in both.
+// Two runs: cells paired by repeat_key() (report/cell_metrics.h). Throws UserError when no key is
+// in both.
 Comparison compare_runs(const RunSummary& base, const RunSummary& other,
                         const CompareOptions& options);
 // One run along options.axis: cells that agree on every other axis are paired, each axis value

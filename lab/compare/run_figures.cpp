@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "common/json_fields.h"
-#include "compare/compare_runs.h"
 #include "report/cell_metrics.h"
 #include "report/text_escape.h"
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "compare/statistics.h"
+#include "common/statistics.h"
 #include "report/cell_result.h"
 
 namespace fuselab {

@@ -66,4 +66,13 @@ std::string verdict_label(const CellResult& c) {
   return c.matched ? got : fmt::format("{} (expected {})", got, c.cell.expect);
 }
 
+std::string repeat_key(const std::string& cell_id) {
+  const auto dot = cell_id.rfind(".r");
+  if (dot == std::string::npos || dot + 2 == cell_id.size()) return cell_id;
+  for (std::size_t i = dot + 2; i < cell_id.size(); ++i) {
+    if (cell_id[i] < '0' || cell_id[i] > '9') return cell_id;
+  }
+  return cell_id.substr(0, dot);
+}
+
 }  // namespace fuselab

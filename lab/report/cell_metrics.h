@@ -43,6 +43,10 @@ std::map<std::string, int> verdict_counts(const RunSummary& run);
 // The verdicts in enum order, for stable legends and header lines.
 const std::vector<std::string_view>& all_verdict_names();
 
+// A cell id without its repeat suffix (`repeat: N` makes "<id>.r1".."<id>.rN"): "null.r3" ->
+// "null". Boots with the same key are one configuration, for `fuselab compare` and report.html.
+std::string repeat_key(const std::string& cell_id);
+
 // "PASS", or "HANG (expected PASS)" when the cell did not match.
 std::string verdict_label(const CellResult& c);
 

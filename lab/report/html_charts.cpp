@@ -1,5 +1,5 @@
-// The SVG charts of report.html. Plain horizontal bars: one row per cell, in run order, so a
-// chart row lines up with the grid and the table.
+// The per-cell SVG charts of report.html. Plain horizontal bars: one row per cell, in run order,
+// so a chart row lines up with the grid and the table. (Repeats: html_repeat_chart.cpp.)
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,14 +16,10 @@ constexpr int kValueWidth = 110;
 constexpr int kRowHeight = 22;
 constexpr int kTop = 24;
 
-std::string svg_open(const char* title, std::size_t rows) {
-  const int height = kTop + static_cast<int>(rows) * kRowHeight + 8;
-  const int width = kLabelWidth + kBarWidth + kValueWidth;
-  return fmt::format(
-      R"(<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{0}" height="{1}" )"
-      R"(viewBox="0 0 {0} {1}" font-family="sans-serif" font-size="12"><title>{2}</title>)"
-      "\n",
-      width, height, title);
+// One row per cell.
+std::string cell_chart_open(const char* title, std::size_t rows) {
+  return svg_open(title, kLabelWidth + kBarWidth + kValueWidth,
+                  kTop + static_cast<int>(rows) * kRowHeight + 8);
 }
 
 std::string row_label(std::size_t row, const CellResult& c) {
@@ -43,10 +39,18 @@ std::string axis_caption(const char* caption) {
 
 }  // namespace
 
+std::string svg_open(std::string_view title, int width, int height) {
+  return fmt::format(
+      R"(<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{0}" height="{1}" )"
+      R"(viewBox="0 0 {0} {1}" font-family="sans-serif" font-size="12"><title>{2}</title>)"
+      "\n",
+      width, height, text(title));
+}
+
 std::string throughput_svg(const RunSummary& run) {
   double max = 0;
   for (const auto& c : run.cells) max = std::max(max, mib_per_second(c).value_or(0.0));
-  std::string out = svg_open("Throughput per cell (MiB/s)", run.cells.size());
+  std::string out = cell_chart_open("Throughput per cell (MiB/s)", run.cells.size());
   out += axis_caption(max > 0 ? "MiB/s written by the workload" : "no cell reported throughput");
   for (std::size_t i = 0; i < run.cells.size(); ++i) {
     const CellResult& c = run.cells[i];
@@ -70,7 +74,7 @@ std::string throughput_svg(const RunSummary& run) {
 std::string timing_svg(const RunSummary& run) {
   double max = 0;
   for (const auto& c : run.cells) max = std::max(max, cell_seconds(c));
-  std::string out = svg_open("Boot and cell time per cell (s)", run.cells.size());
+  std::string out = cell_chart_open("Boot and cell time per cell (s)", run.cells.size());
   out += axis_caption("seconds: dark = boot to agent hello, light = rest of the cell");
   for (std::size_t i = 0; i < run.cells.size(); ++i) {
     const CellResult& c = run.cells[i];

@@ -194,6 +194,9 @@ std::string to_html_report(const RunSummary& run, const HtmlOptions& options) {
   if (std::any_of(run.cells.begin(), run.cells.end(),
                   [](const CellResult& c) { return cell_throughput(c).has_value(); }))
     out += "<h2>Throughput</h2>\n" + html::throughput_svg(run);
+  // Repeats: one figure and its interval per configuration, beside the per-boot bars above.
+  if (std::string repeats = html::repeat_section(run); !repeats.empty())
+    out += "<h2>Throughput over repeats</h2>\n" + repeats;
   out += "<h2>Boot and cell time</h2>\n" + html::timing_svg(run);
   if (std::string traces = html::trace_section(run); !traces.empty())
     out += "<h2>Traces</h2>\n" + traces;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "report/cell_metrics.h"
 
 namespace fuselab {
 namespace {

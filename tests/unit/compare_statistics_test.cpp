@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "compare/statistics.h"
+#include "common/statistics.h"
 
 namespace fuselab::stats {
 namespace {

@@ -2,6 +2,7 @@
 // boots a side, warm-up first) compared along its axis comes out "no significant change", and a run
 // compared with itself: a ratio of exactly 1, no significant change, the gate passes. The
 // statistics themselves are unit-tested on reference data (tests/unit/compare_statistics_test.cpp).
+// The run's report.html has the repeat chart: a whisker per label.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -35,6 +36,15 @@ TEST(VmCompare, AaStudyAlongItsAxisAndARunAgainstItself) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto run_dir = only_run_dir(dir.path() / "results");
   ASSERT_FALSE(run_dir.empty());
+
+  // report.html charts each configuration's median over its 5 boots: one CI whisker per label.
+  const std::string html = read_file(run_dir / "report.html");
+  EXPECT_NE(html.find("<h2>Throughput over repeats</h2>"), std::string::npos);
+  std::size_t whiskers = 0;
+  for (auto at = html.find(R"(class="ci")"); at != std::string::npos;
+       at = html.find(R"(class="ci")", at + 1))
+    ++whiskers;
+  EXPECT_EQ(whiskers, 2u);
 
   // The axis comparison on real boots: each side's figures, a ratio and its interval, and "no
   // significant change". Before rounds alternated (a b, b a, ...), label b, always the second of

@@ -1,8 +1,9 @@
-// The statistics behind `fuselab compare`: a summary of one cell's repeats, a bootstrap
-// confidence interval on the ratio of two medians, and the Mann-Whitney U test. The methods are
-// the field's (mmtests' compare-kernels: CIs that do not overlap; google/benchmark's compare.py:
-// U per repetition at alpha 0.05), made more careful in one way: the interval is on the ratio
-// itself, so "slower by 3 % ± 2 %" is one figure, not two intervals to compare by eye.
+// The statistics behind `fuselab compare` and report.html's repeat charts (in common, below
+// both): a summary of one cell's repeats, a bootstrap confidence interval on the ratio of two
+// medians, and the Mann-Whitney U test. The methods are the field's (mmtests' compare-kernels:
+// CIs that do not overlap; google/benchmark's compare.py: U per repetition at alpha 0.05), made
+// more careful in one way: the interval is on the ratio itself, so "slower by 3 % ± 2 %" is one
+// figure, not two intervals to compare by eye.
 #pragma once
 
 #include <cstddef>
