@@ -7,20 +7,14 @@
 #include "common/statistics.h"
 #include "report/html_report.h"
 #include "report_fixtures.h"
+#include "support/text_count.h"
 
 namespace fuselab {
 namespace {
 
 constexpr std::string_view kHeading = "<h2>Throughput over repeats</h2>";
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + 1)) {
-    ++n;
-  }
-  return n;
-}
+using testing::count;
 
 // The repeat section of a page, up to the next heading; "" when the page has none.
 std::string repeat_section(const std::string& html) {

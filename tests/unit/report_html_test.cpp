@@ -4,20 +4,14 @@
 
 #include "report/html_report.h"
 #include "report_fixtures.h"
+#include "support/text_count.h"
 
 namespace fuselab {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
-  std::size_t n = 0;
-  for (auto pos = haystack.find(needle); pos != std::string::npos;
-       pos = haystack.find(needle, pos + 1)) {
-    ++n;
-  }
-  return n;
-}
+using testing::count;
 
 void expect_self_contained(const std::string& html) {
   EXPECT_NE(html.find("Content-Security-Policy\" content=\"default-src 'none'"), std::string::npos);
