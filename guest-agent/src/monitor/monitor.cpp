@@ -4,7 +4,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -65,6 +67,7 @@ nlohmann::json Monitor::report() const {
           {"sysrq_tasks", sysrq_tasks_shown_},
           {"max_d_tasks", max_d_tasks_},
           {"max_fuse_waiting", max_fuse_waiting_},
+          {"max_no_progress_s", std::round(max_no_progress_s_ * 10) / 10},
           {"hung_task", hung_line_[0] != '\0' ? nlohmann::json(hung_line_) : nlohmann::json()},
           {"trace", trace_ ? trace_->report() : nlohmann::json()}};
 }
@@ -95,6 +98,9 @@ void Monitor::tick(pid_t writer, ServerProcess& server, const WorkloadStats& wor
   std::uint64_t bytes = workload.bytes_done.load(std::memory_order_relaxed);
   std::uint64_t server_bytes = server.stats().bytes_written.load(std::memory_order_relaxed);
   if (bytes != last_bytes_ || server_bytes != last_server_bytes_) last_progress_ = Clock::now();
+  // The longest pause a cell had, hang or not: on PASS cells it says how low stall_after_s can go
+  // without calling a slow cell stuck.
+  max_no_progress_s_ = std::max(max_no_progress_s_, since_s(last_progress_));
   last_bytes_ = bytes;
   last_server_bytes_ = server_bytes;
 
@@ -218,6 +224,9 @@ void Monitor::report_event(Event event, pid_t writer, ServerProcess& server,
   else
     line_.raw(",\"reason\":").str("hung task").raw(",\"hung_task\":").str(hung_line_);
   line_.raw(",\"since_progress_s\":").number(since_s(last_progress_));
+  // Whether the ftrace ring follows (trace lines, then trace_end): the host ends the cell once
+  // the evidence is in, rather than after a fixed time.
+  line_.raw(",\"trace\":").raw(trace_ && !trace_->sent() ? "true" : "false");
   line_.raw(",\"bytes_done\":").u64(workload.bytes_done.load(std::memory_order_relaxed));
   line_.raw(",\"server_bytes_written\":")
       .u64(server.stats().bytes_written.load(std::memory_order_relaxed));

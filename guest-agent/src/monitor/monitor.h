@@ -92,6 +92,7 @@ class Monitor {
   unsigned sysrq_writes_ = 0;
   unsigned max_d_tasks_ = 0;
   unsigned max_fuse_waiting_ = 0;
+  double max_no_progress_s_ = 0;  // longest time without writer or server progress
   bool pending_hang_ = false;
   bool sysrq_tasks_shown_ = false;  // sysrq-t is written once per cell: its output is large
   char hung_line_[256] = {};        // the last hung-task report's first line
