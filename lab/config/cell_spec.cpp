@@ -43,6 +43,7 @@ json cell_spec_json(const CellSpec& cell) {
                    {"silence_s", cell.silence_timeout_s}};
   j["infra_retries"] = cell.infra_retries;
   j["evidence_s"] = cell.evidence_s;
+  j["confirm_s"] = cell.confirm_s;
   j["exclusive"] = cell.exclusive;
   if (cell.dump_on_hang) j["dump_on_hang"] = true;
   if (!cell.upload.empty())

@@ -48,6 +48,9 @@ struct CellSpec {
   // After the agent reported a stall or hang, how long to keep collecting evidence (blocked-task
   // stacks, more hung-task reports) before the host ends the cell.
   unsigned evidence_s = 10;
+  // The cell ends sooner once the evidence is in (the report, its trace, a quiet console) and
+  // nothing progressed for this long after the report: no progress tells HANG from SLOW.
+  unsigned confirm_s = 3;
   // Runs alone even with -j > 1: for cells whose throughput is the result.
   bool exclusive = false;
   // On HANG/STALL, dump the guest's memory to the cell's vmcore (run/memory_dump.h).

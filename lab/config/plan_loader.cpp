@@ -335,6 +335,8 @@ const FieldTable<CellSpec>& cell_fields() {
        [](const Where& w, const YAML::Node& n, CellSpec& c) { c.exclusive = boolean(w, n); }},
       {"evidence_s", [](const Where& w, const YAML::Node& n,
                         CellSpec& c) { c.evidence_s = number(w, n, 0, 600); }},
+      {"confirm_s", [](const Where& w, const YAML::Node& n,
+                       CellSpec& c) { c.confirm_s = number(w, n, 0, 600); }},
       // The trace and dmesg.txt of a cell that passes too (fuselab run --evidence).
       {"evidence", [](const Where& w, const YAML::Node& n,
                       CellSpec& c) { c.monitor.evidence = boolean(w, n); }},

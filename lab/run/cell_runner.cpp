@@ -79,20 +79,29 @@ struct Watch {
   bool bye = false;
   bool spec_sent = false;
   std::optional<Clock::time_point> stall_at;  // first stall/hang message from the agent
-  bool hold = false;                          // CellRunOptions::hold: ask the agent to stay up
-  bool shell = false;                         // CellRunOptions::shell: and start a shell
-  std::filesystem::path trace_path;           // trace.txt, opened at the first chunk
+  bool hold = false;                 // CellRunOptions::hold: ask the agent to stay up
+  bool shell = false;                // CellRunOptions::shell: and start a shell
+  std::filesystem::path trace_path;  // trace.txt, opened at the first chunk
   std::unique_ptr<BoundedLog> trace_log;
   std::filesystem::path file_path;  // perf.data, opened at the first chunk
   std::unique_ptr<BoundedLog> file_log;
   unsigned long long file_chunks = 0;
   bool file_broken = false;
+  // The writer or the server moved after that report: slow, not stuck, so no early end.
+  bool moved_after_report = false;
   // What the agent is sent, and what its result is checked against: made once per watch.
   const protocol::AgentSpec spec = agent_spec(cell);
   static constexpr size_t kMaxFileBytes = 16UL << 20;
 
   // A trace is being sent (chunks came, its trace_end not yet).
   bool trace_in_flight() const { return trace_log && attempt.trace_end.is_null(); }
+  // The monitor's evidence is in: its report, and the trace it said would follow (or none). An
+  // agent that does not say whether one follows gets the cell's whole evidence_s.
+  bool evidence_in() const {
+    if (attempt.agent_stall.is_null()) return false;
+    auto trace = json_bool(attempt.agent_stall, "trace");
+    return trace && (!*trace || !attempt.trace_end.is_null());
+  }
 
   void on_channel(std::string_view bytes) {
     for (const auto& line : lines.feed(bytes)) {
@@ -157,6 +166,12 @@ struct Watch {
           bye = true;
           break;
         case AgentMessageType::Progress:
+          if (!attempt.agent_stall.is_null() && !moved_after_report) {
+            for (const char* count : {"bytes_done", "server_bytes_written"}) {
+              auto then = json_u64(attempt.agent_stall, count), now = json_u64(msg.body, count);
+              moved_after_report = moved_after_report || (then && now && *now != *then);
+            }
+          }
           break;
         case AgentMessageType::Trace:
           if (!trace_log) trace_log = std::make_unique<BoundedLog>(trace_path, kMaxTraceBytes);
@@ -311,6 +326,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
   const auto cell_deadline = watch.started + std::chrono::seconds(cell.cell_timeout_s);
   const auto silence = std::chrono::seconds(cell.silence_timeout_s);
   auto last_output = clock.now();
+  auto last_console = clock.now();
   std::optional<Clock::time_point> bye_at;
   PanicEnd panic_end;
   std::optional<Clock::time_point> panic_at;
@@ -334,6 +350,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
       console_log.write(out.console);
       if (options.console_tee) options.console_tee(out.console);
       if (!panic_at && panic_end.feed(out.console)) panic_at = now;
+      last_console = now;
     }
     if (!out.channel.empty()) watch.on_channel(out.channel);
     if (options.session) options.session->poll(*guest);
@@ -428,10 +445,18 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
     // The monitor has reported a stall or hang: collect evidence for a while, then end the cell
     // rather than wait for the whole-cell deadline (unless the workload finishes meanwhile).
     // A trace still coming in gets up to a minute more: it is the evidence being collected.
+    // Sooner when the evidence is in, the console (sysrq's task dump) is quiet and nothing moved
+    // for confirm_s since the report: waiting longer would only tell a hang from a slow cell
+    // that resumes later than that, and cost every HANG and STALL cell the difference.
     const auto evidence_for =
         std::chrono::seconds(cell.evidence_s) +
         (watch.trace_in_flight() ? std::chrono::seconds(60) : std::chrono::seconds(0));
-    if (watch.stall_at && !obs.result_seen && now - *watch.stall_at > evidence_for) {
+    const bool evidence_settled = watch.stall_at && watch.evidence_in() &&
+                                  !watch.moved_after_report &&
+                                  now - *watch.stall_at >= std::chrono::seconds(cell.confirm_s) &&
+                                  now - last_console >= options.console_quiet;
+    if (watch.stall_at && !obs.result_seen &&
+        (evidence_settled || now - *watch.stall_at > evidence_for)) {
       if (!options.hold) {
         obs.end = CellEnd::AgentStall;
         break;

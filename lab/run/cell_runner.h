@@ -88,6 +88,9 @@ struct CellRunOptions {
   std::chrono::milliseconds drain_limit{2000};
   // After the console showed a panic's last line, how long trailing bytes are still read.
   std::chrono::milliseconds panic_grace{300};
+  // After a stall/hang report, the console must have been quiet this long (sysrq-t's task dump
+  // done) before the evidence counts as in (CellSpec::confirm_s).
+  std::chrono::milliseconds console_quiet{1000};
   const Clock* clock = nullptr;  // null: the steady clock (tests: a manual one)
   // fuselab repro: the guest stays up until `stop` or until it powers off by itself. The agent is
   // asked to stay up after its bye; the cell, silence and evidence deadlines do not apply (the

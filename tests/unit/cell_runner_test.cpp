@@ -327,6 +327,75 @@ TEST_F(CellRunnerClockTest, EvidenceTimeAfterAStallEndsTheCell) {
   EXPECT_NEAR(cell_s(a), 2.0 + 10.0, 0.3);
 }
 
+// A report that says its trace follows: once the trace has ended, the console is quiet and
+// nothing moved for confirm_s, the cell ends, well before evidence_s.
+TEST_F(CellRunnerClockTest, HangEndsOnceItsEvidenceIsInAndNothingMoved) {
+  cell.cell_timeout_s = 300;
+  cell.evidence_s = 10;
+  cell.confirm_s = 3;
+  fake.steps = {{0ms, "", kHello, false},
+                {1s, "",
+                 R"({"msg":"progress","t":4,"bytes_done":1048576})"
+                 "\n",
+                 false},
+                {2s, "[   5.0] INFO: task fuselab-agent:90 blocked for more than 8 seconds.\n",
+                 R"({"msg":"hang","t":5,"trace":true,"bytes_done":1048576,)"
+                 R"("server_bytes_written":1048576})"
+                 "\n",
+                 false},
+                {2500ms, "[   5.1] sysrq: Show Blocked State\n",
+                 R"({"msg":"trace","seq":0,"data":"x\n"})"
+                 "\n"
+                 R"({"msg":"trace_end","reason":"hang","bytes":2,"chunks":1})"
+                 "\n",
+                 false}};
+  for (int t = 3; t < 30; ++t) {
+    fake.steps.push_back(
+        {std::chrono::seconds(t), "",
+         R"({"msg":"progress","bytes_done":1048576,"server_bytes_written":1048576})"
+         "\n",
+         false});
+  }
+  auto a = run_on_clock();
+  EXPECT_EQ(a.observation.end, CellEnd::AgentStall);
+  EXPECT_EQ(a.decision.verdict, Verdict::Hang);
+  EXPECT_NEAR(cell_s(a), 2.0 + 3.0, 0.3);
+  EXPECT_NEAR(a.timing.evidence_s, 3.0, 0.3);
+}
+
+// The same report, but the writer moves again afterwards: slow, perhaps, so the whole evidence
+// time; and a trace announced but never ended is waited for as before.
+TEST_F(CellRunnerClockTest, ProgressAfterTheReportOrAMissingTraceEndKeepsTheWholeEvidenceTime) {
+  cell.cell_timeout_s = 300;
+  cell.evidence_s = 10;
+  cell.confirm_s = 3;
+  for (bool moves : {true, false}) {
+    SCOPED_TRACE(moves ? "progress after the report" : "no trace_end");
+    fake.steps = {{0ms, "", kHello, false},
+                  {2s, "",
+                   R"({"msg":"stall","t":5,"trace":true,"bytes_done":1048576,)"
+                   R"("server_bytes_written":1048576})"
+                   "\n",
+                   false}};
+    if (moves) {
+      fake.steps.push_back({2500ms, "",
+                            R"({"msg":"trace_end","reason":"stall","bytes":0,"chunks":0})"
+                            "\n",
+                            false});
+    }
+    for (int t = 3; t < 30; ++t) {
+      const std::string bytes = std::to_string(moves ? (1 + t) << 20 : 1 << 20);
+      fake.steps.push_back({std::chrono::seconds(t), "",
+                            R"({"msg":"progress","bytes_done":)" + bytes +
+                                R"(,"server_bytes_written":)" + bytes + "}\n",
+                            false});
+    }
+    auto a = run_on_clock();
+    EXPECT_EQ(a.observation.end, CellEnd::AgentStall);
+    EXPECT_NEAR(cell_s(a), 2.0 + 10.0, 0.3);
+  }
+}
+
 // After the guest reads as shut off, its streams are drained for at most 2 s: what arrives inside
 // is read (the panic decides the cell), what comes later is not waited for.
 TEST_F(CellRunnerClockTest, DrainAfterShutoffStopsAfterTwoSeconds) {

@@ -49,6 +49,10 @@ TEST(VmSmoke, SmokePlanGetsEveryExpectedVerdictWithItsEvidence) {
     EXPECT_EQ(agent["server_bytes_written"].get<unsigned long long>(), expected) << id;
     EXPECT_GT(agent["mib_per_s"].get<double>(), 1.0) << id;
     EXPECT_GT(result["timing"]["boot_to_hello_s"].get<double>(), 0.0) << id;
+    // A passing cell's longest pause stays below any stall_after_s that would call it stuck.
+    EXPECT_LT(agent["monitor"]["max_no_progress_s"].get<double>(),
+              result["spec"]["monitor"]["stall_after_s"].get<double>())
+        << id;
     EXPECT_EQ(result["kernel"]["release"].get<std::string>().rfind("6.1.", 0), 0u) << id;
   }
   EXPECT_GE(passes, 8);
@@ -81,6 +85,12 @@ TEST(VmSmoke, StallControlIsAHangWithTheBlockedWritersStack) {
             std::string::npos);
   const auto& stall = result["agent_stall"];
   ASSERT_TRUE(stall.is_object());
+  // The cell ended once the evidence was in (report, trace, sysrq's dump: both asserted here),
+  // not after the whole evidence_s.
+  EXPECT_EQ(stall["trace"], true) << stall.dump();
+  ASSERT_TRUE(result["trace"].is_object()) << result.dump().substr(0, 2000);
+  EXPECT_FALSE(result["trace"]["agent"].is_null()) << result["trace"];
+  EXPECT_LT(result["timing"]["evidence_s"].get<double>(), 9.0) << result["timing"];
   bool writer_stack = false;
   for (const auto& task : stall["tasks"]) {
     if (task["role"] == "writer" && task["state"] == "D" &&
