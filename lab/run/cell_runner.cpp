@@ -79,9 +79,9 @@ struct Watch {
   bool bye = false;
   bool spec_sent = false;
   std::optional<Clock::time_point> stall_at;  // first stall/hang message from the agent
-  bool hold = false;                 // CellRunOptions::hold: ask the agent to stay up
-  bool shell = false;                // CellRunOptions::shell: and start a shell
-  std::filesystem::path trace_path;  // trace.txt, opened at the first chunk
+  bool hold = false;                          // CellRunOptions::hold: ask the agent to stay up
+  bool shell = false;                         // CellRunOptions::shell: and start a shell
+  std::filesystem::path trace_path;           // trace.txt, opened at the first chunk
   std::unique_ptr<BoundedLog> trace_log;
   std::filesystem::path file_path;  // perf.data, opened at the first chunk
   std::unique_ptr<BoundedLog> file_log;
@@ -101,6 +101,17 @@ struct Watch {
     if (attempt.agent_stall.is_null()) return false;
     auto trace = json_bool(attempt.agent_stall, "trace");
     return trace && (!*trace || !attempt.trace_end.is_null());
+  }
+  // A hung task would have been reported by now: the monitor relayed a report, or its stall
+  // came after twice the detector's period without progress (khungtaskd looks once a period, so
+  // a task blocked since progress stopped is named within two). Otherwise a report may be on its
+  // way (the stall control: stall at 5 s, the hung task at 6-8 s), and the cell keeps its
+  // whole evidence_s to read it.
+  bool hung_task_had_its_chance() const {
+    if (attempt.observation.agent_hang) return true;
+    const unsigned period = cell.monitor.hung_task_timeout_secs;
+    const auto waited = json_number(attempt.agent_stall, "since_progress_s");
+    return period != 0 && waited && *waited >= 2.0 * period;
   }
 
   void on_channel(std::string_view bytes) {
@@ -452,7 +463,7 @@ CellAttempt run_cell_attempt(Backend& backend, const CellSpec& cell, const BootA
         std::chrono::seconds(cell.evidence_s) +
         (watch.trace_in_flight() ? std::chrono::seconds(60) : std::chrono::seconds(0));
     const bool evidence_settled = watch.stall_at && watch.evidence_in() &&
-                                  !watch.moved_after_report &&
+                                  watch.hung_task_had_its_chance() && !watch.moved_after_report &&
                                   now - *watch.stall_at >= std::chrono::seconds(cell.confirm_s) &&
                                   now - last_console >= options.console_quiet;
     if (watch.stall_at && !obs.result_seen &&

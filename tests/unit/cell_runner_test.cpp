@@ -396,6 +396,43 @@ TEST_F(CellRunnerClockTest, ProgressAfterTheReportOrAMissingTraceEndKeepsTheWhol
   }
 }
 
+// A stall (no progress) report that came before the hung-task detector could have named a task
+// keeps the whole evidence time, unless the monitor relays a hung task meanwhile; one that came
+// after twice the detector's period ends early.
+TEST_F(CellRunnerClockTest, StallEndsEarlyOnlyOnceAHungTaskCouldHaveBeenReported) {
+  cell.cell_timeout_s = 300;
+  cell.evidence_s = 10;
+  cell.confirm_s = 3;
+  cell.monitor.hung_task_timeout_secs = 5;
+  struct Case {
+    double since_progress_s;
+    bool hang_follows;
+    double cell_s;
+  };
+  for (const Case& c : {Case{5.2, false, 12.0}, Case{5.2, true, 5.0}, Case{10.5, false, 5.0}}) {
+    SCOPED_TRACE(std::to_string(c.since_progress_s) + (c.hang_follows ? " then a hang" : ""));
+    fake.steps = {{0ms, "", kHello, false},
+                  {2s, "",
+                   R"({"msg":"stall","t":5,"trace":true,"bytes_done":1048576,)"
+                   R"("server_bytes_written":1048576,"since_progress_s":)" +
+                       std::to_string(c.since_progress_s) + "}\n" +
+                       R"({"msg":"trace_end","reason":"stall","bytes":0,"chunks":0})"
+                       "\n",
+                   false}};
+    if (c.hang_follows) {
+      fake.steps.push_back(
+          {4s, "[   7.0] INFO: task fuselab-agent:90 blocked for more than 5 seconds.\n",
+           R"({"msg":"hang","t":7,"trace":false,"bytes_done":1048576})"
+           "\n",
+           false});
+    }
+    auto a = run_on_clock();
+    EXPECT_EQ(a.observation.end, CellEnd::AgentStall);
+    // With the hang at 4 s: confirm_s after the stall at 2 s and 1 s of quiet console, 5 s.
+    EXPECT_NEAR(cell_s(a), c.cell_s, 0.3);
+  }
+}
+
 // After the guest reads as shut off, its streams are drained for at most 2 s: what arrives inside
 // is read (the panic decides the cell), what comes later is not waited for.
 TEST_F(CellRunnerClockTest, DrainAfterShutoffStopsAfterTwoSeconds) {
