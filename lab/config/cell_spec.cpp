@@ -6,12 +6,20 @@ namespace fuselab {
 
 using nlohmann::json;
 
-std::string upload_guest_path(const CellSpec& cell) {
+std::filesystem::path upload_host_path(const CellSpec& cell) {
   if (cell.upload.empty()) return {};
   // "build/myfs/" names the directory myfs, as "build/myfs" does.
-  std::filesystem::path host(cell.upload);
-  if (!host.has_filename()) host = host.parent_path();
-  return std::string(kUploadDir) + "/" + host.filename().string();
+  std::filesystem::path host = std::filesystem::absolute(cell.upload);
+  return host.has_filename() ? host : host.parent_path();
+}
+
+std::string upload_name(const CellSpec& cell) {
+  const std::filesystem::path host(cell.upload);
+  return (host.has_filename() ? host : host.parent_path()).filename().string();
+}
+
+std::string upload_guest_path(const CellSpec& cell) {
+  return cell.upload.empty() ? std::string() : std::string(kUploadDir) + "/" + upload_name(cell);
 }
 
 protocol::AgentSpec agent_spec(const CellSpec& cell) {

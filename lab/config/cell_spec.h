@@ -2,6 +2,7 @@
 // Parsed in one place (plan_loader) from YAML; the guest part is sent to the agent as JSON.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -74,7 +75,9 @@ struct Plan {
 
 // Where an upload lands in the guest: kUploadDir/<the host path's last component>.
 inline constexpr const char* kUploadDir = "/usr/local/lib/fuselab/upload";
-std::string upload_guest_path(const CellSpec& cell);  // empty without an upload
+std::string upload_guest_path(const CellSpec& cell);           // empty without an upload
+std::string upload_name(const CellSpec& cell);                 // the host path's last component
+std::filesystem::path upload_host_path(const CellSpec& cell);  // absolute, no trailing '/'
 
 // The part of the cell the guest agent runs (PROTOCOL.md "spec"), and its JSON as sent; the host
 // replaces "{upload}" in server.exec with upload_guest_path().

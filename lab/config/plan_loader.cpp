@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cstring>
 #include <functional>
 #include <regex>
 
@@ -348,10 +347,7 @@ const FieldTable<CellSpec>& cell_fields() {
          c.upload = scalar(w, n);
          c.upload_origin = origin(w, n);
          // The last component names the guest path: no "..", no shell or path characters.
-         const std::string guest = upload_guest_path(c);
-         const std::string name = guest.size() > std::strlen(kUploadDir) + 1
-                                      ? guest.substr(std::strlen(kUploadDir) + 1)
-                                      : std::string();
+         const std::string name = upload_name(c);
          const bool plain_name = !name.empty() && name.size() <= 64 &&
                                  std::isalnum(static_cast<unsigned char>(name[0])) &&
                                  std::all_of(name.begin(), name.end(), [](unsigned char ch) {

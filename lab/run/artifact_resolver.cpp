@@ -205,10 +205,7 @@ BootArtifacts ArtifactResolver::boot(const CellSpec& cell) {
       const auto exec = agent_spec(cell).server.exec;
       const std::string program = exec.empty() ? std::string() : exec.front();
       const std::string guest = upload_guest_path(cell);
-      // "build/myfs/" is the directory myfs, as upload_guest_path() names it.
-      fs::path host = fs::absolute(cell.upload);
-      if (!host.has_filename()) host = host.parent_path();
-      with_upload = prepare_upload_image(image_base, host, kUploadDir,
+      with_upload = prepare_upload_image(image_base, upload_host_path(cell), kUploadDir,
                                          program.starts_with(guest) ? program : std::string());
     }
     base = with_upload;

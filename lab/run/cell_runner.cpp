@@ -98,7 +98,6 @@ struct Watch {
   // The monitor's evidence is in: its report, and the trace it said would follow (or none). An
   // agent that does not say whether one follows gets the cell's whole evidence_s.
   bool evidence_in() const {
-    if (attempt.agent_stall.is_null()) return false;
     auto trace = json_bool(attempt.agent_stall, "trace");
     return trace && (!*trace || !attempt.trace_end.is_null());
   }
