@@ -47,6 +47,7 @@ json to_json(const CellResult& r) {
          {"signature", r.signature},
          {"end", r.end},
          {"attempts", r.attempts},
+         {"started_beside", r.started_beside},
          {"accel", r.accel},
          {"kernel", {{"release", r.kernel_release}, {"source", r.kernel_source}}},
          {"timing", r.timing},
@@ -74,6 +75,7 @@ json to_json(const RunSummary& run) {
               {"interrupted", run.interrupted},
               {"shard", run.shard},
               {"host_load", run.host_load},
+              {"packing", run.packing},
               {"exit_code", run_exit_code(run)},
               {"cells", cells}};
 }

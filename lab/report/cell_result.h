@@ -31,6 +31,7 @@ struct CellResult {
   nlohmann::json perf;          // perf.data received from an --evidence cell, or null
   std::string end;              // how the watch ended (CellEnd)
   nlohmann::json dump;          // --dump-on-hang: the vmcore's record (run/memory_dump.h), or null
+  unsigned started_beside = 0;  // cells already running when this one started (run/cell_packing.h)
   // A result read back from an earlier run (resume, merge): written out again unchanged.
   nlohmann::json recorded;
 };
@@ -53,6 +54,8 @@ struct RunSummary {
   std::vector<CellResult> cells;
   std::string shard;         // "K/N" when the run was one shard of a plan
   nlohmann::json host_load;  // common/host_load.h: the load average before and after; or null
+  // How cells shared the host: {"mode": "measured"|"fixed", "room_jobs", "max_jobs", "peak_jobs"}.
+  nlohmann::json packing;
 };
 
 nlohmann::json to_json(const RunSummary& run);

@@ -119,6 +119,7 @@ RunSummary run_summary_from_json(const json& j) {
   run.wall_s = get(j, "wall_s", 0.0);
   run.interrupted = get(j, "interrupted", false);
   if (auto it = j.find("host_load"); it != j.end() && it->is_object()) run.host_load = *it;
+  if (auto it = j.find("packing"); it != j.end() && it->is_object()) run.packing = *it;
   for (const auto& c : get(j, "cells", json::array()))
     run.cells.push_back(cell_result_from_json(c));
   return run;

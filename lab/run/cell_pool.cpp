@@ -12,26 +12,44 @@
 
 namespace fuselab {
 
-unsigned default_jobs(const Plan& plan) {
+namespace {
+
+struct HostRoom {
+  unsigned by_cpu, by_memory, cpus;
+};
+
+HostRoom host_room(const Plan& plan) {
   unsigned vcpus = 1, memory_mib = 128;
   for (const auto& c : plan.cells) {
     vcpus = std::max(vcpus, c.vcpus);
     memory_mib = std::max(memory_mib, c.memory_mib);
   }
-  long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+  long cpus = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
   struct sysinfo info {};
   ::sysinfo(&info);
   unsigned long long free_mib =
       (static_cast<unsigned long long>(info.freeram) + info.bufferram) * info.mem_unit >> 20;
-  unsigned by_cpu = static_cast<unsigned>(std::max(1L, cpus / static_cast<long>(vcpus)));
-  unsigned by_memory = static_cast<unsigned>(std::max(1ULL, free_mib / (memory_mib + 256ULL)));
-  return std::max(1u, std::min(by_cpu, by_memory));
+  return {static_cast<unsigned>(std::max(1L, cpus / static_cast<long>(vcpus))),
+          static_cast<unsigned>(std::max(1ULL, free_mib / (memory_mib + 256ULL))),
+          static_cast<unsigned>(cpus)};
+}
+
+}  // namespace
+
+unsigned default_jobs(const Plan& plan) {
+  auto room = host_room(plan);
+  return std::max(1u, std::min(room.by_cpu, room.by_memory));
+}
+
+unsigned max_packed_jobs(const Plan& plan) {
+  auto room = host_room(plan);
+  return std::max(1u, std::min(2 * room.cpus, room.by_memory));
 }
 
 void run_pool(size_t count, unsigned jobs, const std::atomic<bool>& stop,
               const std::function<void(size_t)>& run_one,
               const std::function<void(size_t, const PoolProgress&)>& on_done,
-              const std::function<bool(size_t)>& exclusive) {
+              const std::function<bool(size_t)>& exclusive, const PoolAdmit& admit) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   std::mutex mutex;  // guards next, progress, exclusive_running, and on_done
@@ -51,7 +69,9 @@ void run_pool(size_t count, unsigned jobs, const std::atomic<bool>& stop,
         while (true) {
           if (next >= count || stop) return;
           alone = exclusive && exclusive(next);
-          if (!exclusive_running && (!alone || progress.running == 0)) break;
+          if (!exclusive_running && (!alone || progress.running == 0) &&
+              (!admit || admit(next, progress.running)))
+            break;
           changed.wait_for(lock, std::chrono::milliseconds(200));
         }
         i = next++;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/host_cpu.h"
 #include "common/host_load.h"
 #include "common/json_fields.h"
 #include "common/paths.h"
@@ -28,6 +29,7 @@
 #include "report/text_escape.h"
 #include "run/artifact_resolver.h"
 #include "run/cell_bundle.h"
+#include "run/cell_packing.h"
 #include "run/cell_pool.h"
 #include "run/cell_runner.h"
 #include "run/disk_space.h"
@@ -408,8 +410,47 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
   }
   write_run_json();
 
-  unsigned jobs = options.jobs > 0 ? options.jobs : default_jobs(plan);
-  spdlog::info("{} cells to run, {} at a time", to_run.size(), jobs);
+  // -j N runs N at once. By default the packer decides: as many as the host has CPUs for, and
+  // more beside guests that measurably leave the CPUs idle (hung, livelocked), up to
+  // max_packed_jobs(). Cells expected to end hung or stalled start first, so that the rest can
+  // run beside their waits.
+  const bool packing = options.jobs == 0;
+  PackingRules rules;
+  rules.cpus = host_cpus;
+  rules.room_jobs = default_jobs(plan);
+  rules.max_jobs = packing ? std::max(rules.room_jobs, max_packed_jobs(plan)) : options.jobs;
+  const unsigned jobs = rules.max_jobs;
+  CellPacker packer(rules);
+  if (packing && jobs > rules.room_jobs) {
+    std::stable_partition(to_run.begin(), to_run.end(), [&](size_t i) {
+      const auto& expect = plan.cells[i].expect;
+      return expect == "HANG" || expect == "STALL";
+    });
+  }
+  summary.packing = {{"mode", packing ? "measured" : "fixed"},
+                     {"room_jobs", rules.room_jobs},
+                     {"max_jobs", jobs},
+                     {"peak_jobs", 0}};
+  if (packing && jobs > rules.room_jobs)
+    spdlog::info("{} cells to run: {} at a time, up to {} beside guests that leave the CPUs idle",
+                 to_run.size(), rules.room_jobs, jobs);
+  else
+    spdlog::info("{} cells to run, {} at a time", to_run.size(), jobs);
+  std::vector<unsigned> started_beside(to_run.size(), 0);
+  size_t peak_jobs = 0;
+  PoolAdmit admit = [&](size_t k, size_t running) {
+    const auto& cell = plan.cells[to_run[k]];
+    if (packing &&
+        !packer.may_start(clock.now(), read_cpu_times(), std::max(1u, cell.vcpus), running))
+      return false;
+    started_beside[k] = static_cast<unsigned>(running);
+    peak_jobs = std::max(peak_jobs, running + 1);
+    summary.packing["peak_jobs"] = peak_jobs;
+    if (packing && running >= rules.room_jobs)
+      spdlog::info("{}: starting beside {} running cell(s): {:.1f} of {} CPUs idle", cell.id,
+                   running, packer.last_idle_cores().value_or(0.0), host_cpus);
+    return true;
+  };
   std::vector<std::optional<CellResult>> fresh(to_run.size());
   run_pool(
       to_run.size(), jobs, stop,
@@ -419,6 +460,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
         try {
           fresh[k] = run_cell(backend, cell, boots.at(boot_key(cell)), summary.run_id,
                               outcome.run_dir / cell.id, overlay_dir.path(), stop, cell_options);
+          fresh[k]->started_beside = started_beside[k];
         } catch (const std::exception& e) {
           // A worker thread must not throw: the cell is an infrastructure failure, the run goes on.
           const VerdictDecision d = decide_runner_failure(e.what());
@@ -440,7 +482,7 @@ RunOutcome run_plan(const RunOptions& options, const std::atomic<bool>& stop) {
                      p.left + p.running > 0 ? fmt::format(", ETA {:.0f} s", p.eta_s) : "");
         write_run_json();
       },
-      [&](size_t k) { return plan.cells[to_run[k]].exclusive; });
+      [&](size_t k) { return plan.cells[to_run[k]].exclusive; }, admit);
   summary.interrupted = stop;
   write_run_json();
   outcome.exit_code = run_exit_code(summary);

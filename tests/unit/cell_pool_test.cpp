@@ -53,6 +53,53 @@ TEST(CellPool, ExclusiveTasksRunAlone) {
   EXPECT_FALSE(overlap);
 }
 
+TEST(CellPool, AdmitDecidesWhenATaskStartsBesideOthers) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> running{0}, peak{0};
+  std::atomic<int> asked_beside{0};
+  std::mutex seen_mutex;
+  std::vector<size_t> running_at_start;
+  // Admit a task beside others only after a few asks: the pool must keep asking, and at most
+  // `jobs` run at once.
+  run_pool(
+      6, 3, stop,
+      [&](size_t) {
+        int now = ++running;
+        int seen = peak;
+        while (now > seen && !peak.compare_exchange_weak(seen, now)) {
+        }
+        std::this_thread::sleep_for(300ms);
+        --running;
+      },
+      [](size_t, const PoolProgress&) {}, {},
+      [&](size_t, size_t beside) {
+        if (beside > 0 && ++asked_beside % 3 != 0) return false;
+        std::lock_guard lock(seen_mutex);
+        running_at_start.push_back(beside);
+        return true;
+      });
+  EXPECT_EQ(running_at_start.size(), 6u);
+  EXPECT_EQ(running_at_start.front(), 0u);
+  EXPECT_GE(peak, 2);
+  EXPECT_LE(peak, 3);
+  EXPECT_GE(asked_beside, 3);
+}
+
+TEST(CellPool, AdmitNoKeepsTasksApart) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> running{0};
+  std::atomic<bool> overlap{false};
+  run_pool(
+      4, 4, stop,
+      [&](size_t) {
+        if (++running > 1) overlap = true;
+        std::this_thread::sleep_for(30ms);
+        --running;
+      },
+      [](size_t, const PoolProgress&) {}, {}, [](size_t, size_t beside) { return beside == 0; });
+  EXPECT_FALSE(overlap);
+}
+
 TEST(CellPool, StopStartsNothingNew) {
   std::atomic<bool> stop{false};
   std::atomic<int> started{0};
