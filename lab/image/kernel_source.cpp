@@ -1,10 +1,12 @@
 #include "image/kernel_source.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <sstream>
 
+#include "common/elapsed.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/paths.h"
@@ -12,6 +14,7 @@
 #include "common/subprocess.h"
 #include "image/apt_sources.h"
 #include "image/private_apt.h"
+#include "image/source_manifest.h"
 
 namespace fs = std::filesystem;
 
@@ -171,21 +174,59 @@ void unpack_debian_source(const KernelSourceInfo& source, const fs::path& dest,
   fs::rename(tree, dest);
 }
 
+namespace {
+
+// A manifest's path that stays inside the tree it names (the manifest is ours, but a torn or
+// edited one must not remove files elsewhere).
+bool inside_tree(const std::string& relative) {
+  fs::path p(relative);
+  if (p.is_absolute()) return false;
+  return std::none_of(p.begin(), p.end(), [](const fs::path& part) { return part == ".."; });
+}
+
+}  // namespace
+
 void sync_dir_source(const KernelSourceInfo& source, const fs::path& dest, const fs::path& log) {
+  auto start = std::chrono::steady_clock::now();
+  const bool had_tree = fs::exists(dest);
   fs::create_directories(dest);
-  std::string list;
-  for (const auto& file : source_files(source.dir)) list += file + '\0';
-  auto list_file = dest.parent_path() / "source-files";
-  write_file_atomic(list_file, list);
-  // By checksum and without -t: a file whose content is unchanged is left alone (make sees
-  // no change); a changed one gets the current time (make rebuilds it), even if the checkout
-  // gave it an older mtime than the object built from the last version.
-  CommandOptions options;
-  options.timeout = std::chrono::minutes(10);
-  options.output_file = log;
-  run_checked({"rsync", "-lpD", "--checksum", "--from0", "--files-from=" + list_file.string(),
-               source.dir.string() + "/", dest.string() + "/"},
-              options, "rsync");
+  const auto files = source_files(source.dir);
+  const SourceManifest now = stamp_files(source.dir, files);
+  const auto manifest_file = dest.parent_path() / "source-manifest";
+  std::optional<SourceManifest> before;
+  if (had_tree) before = parse_manifest(read_file_or_empty(manifest_file));
+  std::vector<std::string> to_copy = files;
+  size_t removed = 0;
+  if (before) {
+    auto changes = manifest_changes(*before, now);
+    to_copy = std::move(changes.changed);
+    for (const auto& gone : changes.removed) {
+      std::error_code ec;
+      if (inside_tree(gone) && fs::remove(dest / gone, ec)) ++removed;
+    }
+  }
+  // Gone until the copy has finished: a sync that dies half-way copies everything next time.
+  fs::remove(manifest_file);
+  if (!to_copy.empty()) {
+    std::string list;
+    for (const auto& file : to_copy) list += file + '\0';
+    auto list_file = dest.parent_path() / "source-files";
+    write_file_atomic(list_file, list);
+    // By checksum and without -t: a file whose content is unchanged is left alone (make sees
+    // no change); a changed one gets the current time (make rebuilds it), even if the checkout
+    // gave it an older mtime than the object built from the last version.
+    CommandOptions options;
+    options.timeout = std::chrono::minutes(10);
+    options.output_file = log;
+    run_checked({"rsync", "-lpD", "--checksum", "--from0", "--files-from=" + list_file.string(),
+                 source.dir.string() + "/", dest.string() + "/"},
+                options, "rsync");
+  }
+  write_file_atomic(manifest_file, manifest_text(now));
+  spdlog::info("synced {}: {} of {} files changed{} in {:.1f} s", source.dir.string(),
+               to_copy.size(), files.size(),
+               removed ? fmt::format(", {} removed", removed) : std::string(),
+               seconds_since(start));
 }
 
 }  // namespace fuselab

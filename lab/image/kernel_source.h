@@ -35,7 +35,9 @@ KernelSourceInfo resolve_dir_source(const std::filesystem::path& dir);
 void unpack_debian_source(const KernelSourceInfo& source, const std::filesystem::path& dest,
                           const std::filesystem::path& log);
 // Copies the directory's files into `dest` by content: unchanged files keep their mtime in
-// `dest`, so make rebuilds only what changed; changed files get a new one.
+// `dest`, so make rebuilds only what changed; changed files get a new one. After the first sync
+// only files whose stamp changed since the last one are compared (image/source_manifest.h), and
+// files gone from the directory are removed from `dest`.
 void sync_dir_source(const KernelSourceInfo& source, const std::filesystem::path& dest,
                      const std::filesystem::path& log);
 
