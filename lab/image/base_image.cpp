@@ -9,6 +9,7 @@
 #include "common/paths.h"
 #include "common/stale_files.h"
 #include "image/artifacts.h"
+#include "image/ext4_image.h"
 #include "image/file_lock.h"
 #include "image/guestfs_handle.h"
 #include "image/image_recipe.h"
@@ -52,9 +53,11 @@ void launch_on(GuestfsHandle& g, const fs::path& disk) {
   spdlog::info("libguestfs appliance up in {:.1f} s", seconds_since(start));
 }
 
-// The rootfs alone, without the agent: the slow part (unpacking a few hundred MiB inside a TCG
-// appliance), shared by every agent build. The guest mounts /dev/vda as ext4 directly: no
-// partition table, so the filesystem goes on the whole disk (/dev/sda in the appliance).
+// The libguestfs way, for a user who is not root (image/ext4_image.h says why root need not):
+// the rootfs alone, without the agent, is the slow part (unpacking a few hundred MiB inside a TCG
+// appliance, about 2 minutes), so it is kept and shared by every agent build. The guest mounts
+// /dev/vda as ext4 directly: no partition table, so the filesystem goes on the whole disk (/dev/sda
+// in the appliance).
 void build_rootfs_image(const fs::path& output, const ImageRecipe& recipe,
                         const RootfsTarball& rootfs) {
   GuestfsHandle g(kGuestfsDeadline);
@@ -93,6 +96,17 @@ void add_agent(const fs::path& output, const fs::path& rootfs_image, const fs::p
   g.shutdown();
 }
 
+// The files add_agent() puts in: the agent and, when built beside it, passthrough_ll and the
+// debug shell's preload.
+std::vector<ImageFile> agent_files(const fs::path& agent) {
+  std::vector<ImageFile> files = {{agent, kAgentInImage, 0755}};
+  if (auto extra = passthrough_beside(agent); !extra.empty())
+    files.push_back({extra, kPassthroughInImage, 0755});
+  if (auto preload = mlockall_beside(agent); !preload.empty())
+    files.push_back({preload, kMlockallInImage, 0644});
+  return files;
+}
+
 }  // namespace
 
 fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) {
@@ -110,7 +124,10 @@ fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) 
                         .update("rootfs " + rootfs.sha256 + "\n")
                         .hex();
   auto rootfs_image = dir / ("rootfs-" + rootfs_key + ".qcow2");
-  {
+  // As root the whole image is made on the host in seconds, agent included: no rootfs image to
+  // keep. The cache key is the same either way: the guest sees the same files.
+  const bool direct = can_build_ext4_directly();
+  if (!direct) {
     FileLock lock(dir / ("rootfs-" + rootfs_key + ".lock"));
     if (!fs::exists(rootfs_image)) {
       build_file_atomically(rootfs_image, [&](const fs::path& partial) {
@@ -133,8 +150,14 @@ fs::path prepare_base_image(const fs::path& recipe_file, const fs::path& agent) 
     spdlog::info("base image is cached: {}", image.string());
     return image;
   }
-  build_file_atomically(image,
-                        [&](const fs::path& partial) { add_agent(partial, rootfs_image, agent); });
+  build_file_atomically(image, [&](const fs::path& partial) {
+    if (direct) {
+      build_ext4_image(partial, rootfs.path, static_cast<uint64_t>(recipe.size_gib) << 30,
+                       "fuselab-root", {"/usr/local/sbin"}, agent_files(agent));
+    } else {
+      add_agent(partial, rootfs_image, agent);
+    }
+  });
   spdlog::info("base image ready in {:.1f} s: {}", seconds_since(start), image.string());
   return image;
 }

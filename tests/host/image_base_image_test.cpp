@@ -1,6 +1,7 @@
-// Real base image build: mmdebstrap from the host's Debian archive, then libguestfs under TCG
-// (label host: minutes on the first run, seconds once cached). The image is opened again through
-// libguestfs, read-only, to check what the guest will find.
+// Real base image build: mmdebstrap from the host's Debian archive, then mke2fs on the host (as
+// root; image/ext4_image.h) or libguestfs under TCG (label host: minutes on the first run, seconds
+// once cached). The image is opened again through libguestfs, read-only, to check what the guest
+// will find.
 #include <gtest/gtest.h>
 #include <guestfs.h>
 #include <spdlog/spdlog.h>
