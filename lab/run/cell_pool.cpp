@@ -86,10 +86,10 @@ void run_pool(size_t count, unsigned jobs, const std::atomic<bool>& stop,
       --progress.running;
       ++progress.done;
       double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+      // Wall time per finished cell already counts the cells that ran at once: dividing by the
+      // workers again made a packed run's ETA 4x too short (max_jobs workers, mostly waiting).
       double per_cell = elapsed / static_cast<double>(progress.done);
-      // Cells still to start, plus those running, spread over the workers.
-      progress.eta_s = per_cell * static_cast<double>(progress.left + progress.running) /
-                       static_cast<double>(std::max(1u, jobs));
+      progress.eta_s = per_cell * static_cast<double>(progress.left + progress.running);
       on_done(i, progress);
     }
   };

@@ -113,5 +113,20 @@ TEST(CellPool, StopStartsNothingNew) {
   EXPECT_EQ(started, 1);
 }
 
+// Four workers, but the admit lets one task run at a time (a packed run that found no room):
+// after the first of 4 tasks of 50 ms, about 3 x 50 ms remain, not a quarter of that.
+TEST(CellPool, EtaCountsTheTasksThatRanAtOnceOnlyOnce) {
+  std::atomic<bool> stop{false};
+  std::vector<double> etas;
+  run_pool(
+      4, 4, stop, [](size_t) { std::this_thread::sleep_for(50ms); },
+      [&](size_t, const PoolProgress& p) { etas.push_back(p.eta_s); }, nullptr,
+      [](size_t, size_t running) { return running == 0; });
+  ASSERT_EQ(etas.size(), 4u);
+  EXPECT_GE(etas[0], 0.12);
+  EXPECT_LE(etas[0], 0.5);
+  EXPECT_EQ(etas[3], 0.0);
+}
+
 }  // namespace
 }  // namespace fuselab
