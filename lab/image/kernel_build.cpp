@@ -118,7 +118,7 @@ KernelArtifacts build_into_cache(const KernelBuildRequest& request, const Kernel
   {
     RevertOnExit revert{src, applied, log};
     apply_patches(src, inputs.patches, applied, source.description, log);
-    configure_kernel(src, obj, inputs.configs, source.identity, log);
+    configure_kernel(src, obj, inputs.configs, log);
     make_kernel(src, obj, request.value, log);
     if (parse_kconfig(read_file(obj / ".config"))["CONFIG_GDB_SCRIPTS"] == "y")
       make_gdb_scripts(src, obj, log);

@@ -14,6 +14,7 @@
 
 #include "common/elapsed.h"
 #include "common/error.h"
+#include "common/hash.h"
 #include "common/paths.h"
 #include "common/stop_request.h"
 #include "common/subprocess.h"
@@ -162,12 +163,40 @@ void revert_patches(const fs::path& src, const fs::path& applied_dir, BuildLog& 
   }
 }
 
+std::string config_inputs_identity(const fs::path& src, const std::vector<fs::path>& configs) {
+  Sha256 hash;
+  hash.update("fuselab-config-inputs-1\n");
+  for (const auto& c : configs) hash.update(c.filename().string()).update("\n").update_file(c);
+  // The compiler's version is a Kconfig input too (CC_VERSION_TEXT, the CC_HAS_* tests).
+  CommandOptions quick;
+  quick.timeout = std::chrono::seconds(30);
+  auto cc = run_command({"gcc", "--version"}, quick);
+  hash.update(cc.out);
+  std::vector<fs::path> kconfigs;
+  for (auto it = fs::recursive_directory_iterator(src, fs::directory_options::none);
+       it != fs::recursive_directory_iterator(); ++it) {
+    const auto name = it->path().filename().string();
+    if (it->is_directory() && (name == ".git" || name == "Documentation")) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (name.starts_with("Kconfig") && it->is_regular_file()) kconfigs.push_back(it->path());
+  }
+  std::sort(kconfigs.begin(), kconfigs.end());
+  for (const auto& k : kconfigs)
+    hash.update(fs::relative(k, src).string()).update("\n").update_file(k);
+  return hash.hex();
+}
+
 void configure_kernel(const fs::path& src, const fs::path& obj,
-                      const std::vector<fs::path>& configs, const std::string& source_identity,
-                      BuildLog& log) {
+                      const std::vector<fs::path>& configs, BuildLog& log) {
   auto stamp = obj / kConfigStamp;
-  if (fs::exists(stamp) && fs::exists(obj / ".config") && read_file(stamp) == source_identity)
+  const auto inputs = config_inputs_identity(src, configs);
+  if (fs::exists(stamp) && fs::exists(obj / ".config") && read_file(stamp) == inputs) {
+    log.note("[fuselab] config: the fragments, every Kconfig file and the compiler are as at "
+             "the last config: kept");
     return;
+  }
   fs::create_directories(obj);
   if (!run_step("config", make_argv(src, obj, {"allnoconfig"}), std::chrono::minutes(5), log).ok())
     fail_step("config", "make allnoconfig failed", log);
@@ -195,7 +224,7 @@ void configure_kernel(const fs::path& src, const fs::path& obj,
         "add the options they depend on to the fragment (see `make menuconfig`, "
         "search with '/')");
   }
-  write_file_atomic(stamp, source_identity);
+  write_file_atomic(stamp, inputs);
 }
 
 std::string last_build_target(const std::string& log_text) {

@@ -161,4 +161,36 @@ TEST(KernelBuildInputs, NamesResolveUnderImagesKernel) {
 }
 
 }  // namespace
+// A checkout's edit to a .c file keeps the config (5.8 s of each rebuild here); an edited
+// Kconfig, a changed fragment or a new Kconfig file does not.
+TEST(KernelConfigure, InputsIdentityFollowsKconfigFilesAndFragmentsOnly) {
+  TempDir dir(fs::temp_directory_path(), "fuselab-kconfig-");
+  const auto src = dir.path() / "src";
+  fs::create_directories(src / "fs/fuse");
+  fs::create_directories(src / ".git");
+  write_file_atomic(src / "Kconfig", "source \"fs/Kconfig\"\n");
+  write_file_atomic(src / "fs/fuse/Kconfig", "config FUSE_FS\n\ttristate \"FUSE\"\n");
+  write_file_atomic(src / "fs/fuse/file.c", "int x;\n");
+  write_file_atomic(src / ".git/Kconfig", "not the kernel's\n");
+  const auto fragment = dir.path() / "base.config";
+  write_file_atomic(fragment, "CONFIG_FUSE_FS=y\n");
+  const auto first = config_inputs_identity(src, {fragment});
+  EXPECT_EQ(first.size(), 64u);
+
+  write_file_atomic(src / "fs/fuse/file.c", "int y;\n");
+  write_file_atomic(src / ".git/Kconfig", "still not the kernel's\n");
+  EXPECT_EQ(config_inputs_identity(src, {fragment}), first);
+
+  write_file_atomic(src / "fs/fuse/Kconfig", "config FUSE_FS\n\tbool \"FUSE\"\n");
+  const auto edited = config_inputs_identity(src, {fragment});
+  EXPECT_NE(edited, first);
+
+  write_file_atomic(src / "fs/Kconfig.binfmt", "config BINFMT_ELF\n\tbool\n");
+  const auto added = config_inputs_identity(src, {fragment});
+  EXPECT_NE(added, edited);
+
+  write_file_atomic(fragment, "CONFIG_FUSE_FS=y\nCONFIG_PSI=y\n");
+  EXPECT_NE(config_inputs_identity(src, {fragment}), added);
+}
+
 }  // namespace fuselab
