@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "common/stale_files.h"
+#include "vm/embed_root.h"
 #include "vm/orphan_qemu.h"
 
 namespace fs = std::filesystem;
@@ -25,7 +26,7 @@ fs::path overlay_parent_dir() {
 LeftoverCounts clean_leftovers(const fs::path& cache, const fs::path& overlay_parent) {
   LeftoverCounts counts;
   // Guests first: their QEMU holds the overlay files open, and an overlay in use is never removed.
-  for (const auto& g : kill_orphaned_guests(cache / "libvirt")) {
+  for (const auto& g : kill_orphaned_guests(embedded_driver_parent(cache))) {
     spdlog::warn("killed guest {} (QEMU pid {}) left running by a fuselab that died", g.name,
                  g.pid);
     ++counts.guests;

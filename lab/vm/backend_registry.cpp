@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "common/paths.h"
+#include "vm/embed_root.h"
 #include "vm/libvirt_backend.h"
 
 namespace fuselab {
@@ -45,8 +46,8 @@ std::unique_ptr<Backend> make_backend(const std::string& uri) {
       factory = it->second;
   }
   if (factory) return factory(uri);
-  // The embedded driver's slots live in the cache (see LibvirtBackend).
-  return std::make_unique<LibvirtBackend>(uri, cache_dir() / "libvirt");
+  // The embedded driver's slots live in the cache when its path is short (see embed_root.h).
+  return std::make_unique<LibvirtBackend>(uri, embedded_driver_parent(cache_dir()));
 }
 
 }  // namespace fuselab
