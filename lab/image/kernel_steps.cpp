@@ -193,8 +193,9 @@ void configure_kernel(const fs::path& src, const fs::path& obj,
   auto stamp = obj / kConfigStamp;
   const auto inputs = config_inputs_identity(src, configs);
   if (fs::exists(stamp) && fs::exists(obj / ".config") && read_file(stamp) == inputs) {
-    log.note("[fuselab] config: the fragments, every Kconfig file and the compiler are as at "
-             "the last config: kept");
+    log.note(
+        "[fuselab] config: the fragments, every Kconfig file and the compiler are as at "
+        "the last config: kept");
     return;
   }
   fs::create_directories(obj);

@@ -25,8 +25,8 @@ fs::path embedded_driver_parent(const fs::path& cache) {
                     "the libvirt slots of cache " + cache.string() +
                         " need a short path there (its own is too long for QEMU's sockets)");
   struct stat st {};
-  if (::lstat(short_parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) ||
-      st.st_uid != ::getuid() || (st.st_mode & 0077) != 0)
+  if (::lstat(short_parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::getuid() ||
+      (st.st_mode & 0077) != 0)
     throw UserError(short_parent.string() + " is not a directory of ours with mode 0700",
                     "remove it; fuselab keeps the libvirt slots of cache " + cache.string() +
                         " there because that cache's path is too long for QEMU's sockets");

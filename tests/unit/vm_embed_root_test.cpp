@@ -1,11 +1,10 @@
-#include "vm/embed_root.h"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/error.h"
 #include "common/paths.h"
+#include "vm/embed_root.h"
 
 namespace fuselab {
 namespace {
@@ -19,7 +18,8 @@ size_t longest_socket_path(const fs::path& root) {
 }
 
 TEST(EmbedRoot, ShortCacheKeepsItsSlotsInTheCache) {
-  EXPECT_EQ(embedded_driver_parent("/root/.cache/fuselab"), fs::path("/root/.cache/fuselab/libvirt"));
+  EXPECT_EQ(embedded_driver_parent("/root/.cache/fuselab"),
+            fs::path("/root/.cache/fuselab/libvirt"));
   EXPECT_LE(longest_socket_path("/root/.cache/fuselab/libvirt/7"), 107u);
 }
 
