@@ -198,5 +198,28 @@ TEST(VmFailures, GuestThatPowersOffWithoutReportingIsInfra) {
             std::string::npos);
 }
 
+// A cache whose path is too long for QEMU's sockets under the embedded driver's root (a user's
+// home, FUSELAB_CACHE_DIR under a temp dir) made every cell INFRA: "UNIX socket path ... too
+// long". Here the long path is a symlink to the real cache, so nothing is fetched again.
+TEST(VmSmoke, CacheWithALongPathStillBootsItsCells) {
+  TempDir dir(std::filesystem::temp_directory_path(), "fuselab-vm-long-cache-path-");
+  const auto cache = dir.path() / "a-cache-directory-name-long-enough-to-overflow-sun-path";
+  std::filesystem::create_directory_symlink(cache_dir(), cache);
+  auto r = run_cli({"run", std::string(FUSELAB_SOURCE_DIR) + "/configs/smoke.yaml", "--cell",
+                    "base", "--results", (dir.path() / "results").string()},
+                   std::chrono::minutes(10), {{"FUSELAB_CACHE_DIR", cache.string()}});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err.find("too long"), std::string::npos) << r.err;
+  auto run = read_json(only_run_dir(dir.path() / "results") / "run.json");
+  ASSERT_EQ(run["cells"].size(), 1u);
+  EXPECT_EQ(run["cells"][0]["verdict"], "PASS");
+  // The driver's slots went to a short private directory, not under the long path.
+  const auto uri = run["libvirt_uri"].get<std::string>();
+  EXPECT_EQ(uri.rfind("qemu:///embed?root=/tmp/fuselab-", 0), 0u) << uri;
+  std::error_code ec;
+  const auto root = std::filesystem::path(uri.substr(uri.find('=') + 1));
+  std::filesystem::remove_all(root.parent_path(), ec);
+}
+
 }  // namespace
 }  // namespace fuselab
