@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the ci/bench-* scripts (sourced, not run): the statistics of a list of numbers and
 # the small formatting helpers their reports use. Medians and min-max, never a mean, because a
 # 2-core TCG host has long-tailed outliers.
