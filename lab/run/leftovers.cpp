@@ -26,7 +26,9 @@ fs::path overlay_parent_dir() {
 LeftoverCounts clean_leftovers(const fs::path& cache, const fs::path& overlay_parent) {
   LeftoverCounts counts;
   // Guests first: their QEMU holds the overlay files open, and an overlay in use is never removed.
-  for (const auto& g : kill_orphaned_guests(embedded_driver_parent(cache))) {
+  const auto embed_parent = existing_embedded_driver_parent(cache);
+  for (const auto& g :
+       embed_parent ? kill_orphaned_guests(*embed_parent) : std::vector<OrphanGuest>{}) {
     spdlog::warn("killed guest {} (QEMU pid {}) left running by a fuselab that died", g.name,
                  g.pid);
     ++counts.guests;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 
 namespace fuselab {
 
@@ -16,5 +17,11 @@ constexpr size_t kMaxEmbedRootLength = 107 - (32 + 4 + 1 + 20 + 1 + 19);
 // longer root made QEMU's channel socket fail with libvirt's "UNIX socket path ... too long",
 // an INFRA verdict for every cell.
 std::filesystem::path embedded_driver_parent(const std::filesystem::path& cache);
+
+// The same directory without creating it, for sweeps that only look (nothing to sweep when it
+// does not exist): nullopt when the short directory is missing or not ours and 0700, whose
+// slots' pid files must never choose what a sweep kills.
+std::optional<std::filesystem::path> existing_embedded_driver_parent(
+    const std::filesystem::path& cache);
 
 }  // namespace fuselab

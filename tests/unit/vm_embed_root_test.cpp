@@ -43,6 +43,20 @@ TEST(EmbedRoot, LongCacheGetsAShortPrivateDirectory) {
   fs::remove(embedded_driver_parent(cache / "other"));
 }
 
+// The leftover sweep at every run's start only looks: it must not leave an empty directory in
+// /tmp for each throwaway cache (the host tests made 18 of them).
+TEST(EmbedRoot, LookingDoesNotCreateTheShortDirectory) {
+  TempDir dir(fs::temp_directory_path(), "fuselab-embed-root-test-");
+  const fs::path cache = dir.path() / "a-cache-that-is-only-swept-never-booted-from";
+  EXPECT_EQ(existing_embedded_driver_parent(cache), std::nullopt);
+  const auto parent = embedded_driver_parent(cache);
+  EXPECT_EQ(existing_embedded_driver_parent(cache), parent);
+  fs::remove(parent);
+  EXPECT_FALSE(fs::exists(parent));
+  EXPECT_EQ(existing_embedded_driver_parent("/root/.cache/fuselab"),
+            fs::path("/root/.cache/fuselab/libvirt"));
+}
+
 TEST(EmbedRoot, RefusesASymlinkInItsPlace) {
   TempDir dir(fs::temp_directory_path(), "fuselab-embed-root-test-");
   const fs::path cache = dir.path() / "another-cache-directory-with-a-long-path";
@@ -50,6 +64,7 @@ TEST(EmbedRoot, RefusesASymlinkInItsPlace) {
   fs::remove(parent);
   fs::create_directory_symlink(dir.path(), parent);
   EXPECT_THROW(embedded_driver_parent(cache), UserError);
+  EXPECT_EQ(existing_embedded_driver_parent(cache), std::nullopt);
   fs::remove(parent);
 }
 
