@@ -26,12 +26,12 @@ fs::path overlay_parent_dir() {
 LeftoverCounts clean_leftovers(const fs::path& cache, const fs::path& overlay_parent) {
   LeftoverCounts counts;
   // Guests first: their QEMU holds the overlay files open, and an overlay in use is never removed.
-  const auto embed_parent = existing_embedded_driver_parent(cache);
-  for (const auto& g :
-       embed_parent ? kill_orphaned_guests(*embed_parent) : std::vector<OrphanGuest>{}) {
-    spdlog::warn("killed guest {} (QEMU pid {}) left running by a fuselab that died", g.name,
-                 g.pid);
-    ++counts.guests;
+  if (const auto embed_parent = existing_embedded_driver_parent(cache)) {
+    for (const auto& g : kill_orphaned_guests(*embed_parent)) {
+      spdlog::warn("killed guest {} (QEMU pid {}) left running by a fuselab that died", g.name,
+                   g.pid);
+      ++counts.guests;
+    }
   }
   for (const auto& dir : sweep_owned_dirs(overlay_parent, kOverlayDirPrefix)) {
     spdlog::warn("removed {} left by a fuselab that died", dir.string());
